@@ -1,0 +1,90 @@
+"""Find the Joomla installs in a source: table prefix and version.
+
+Joomla names every table ``<prefix><name>``; an install is a prefix for which
+``<prefix>content`` has ``introtext`` and ``fulltext`` columns and
+``<prefix>categories`` exists.  The version family comes from tables each
+release added, the exact version from ``#__schemas`` when it has a row (the
+3.x installers leave it empty, 4.x and later fill it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import AmbiguousPrefix, NotJoomla
+from ..sources.base import Source, TableInfo
+from .model import Install
+
+
+def find_prefixes(tables: dict[str, TableInfo]) -> list[str]:
+    prefixes = []
+    for name, info in tables.items():
+        if name.endswith("content") and {"introtext", "fulltext"} <= set(info.columns):
+            prefix = name[: -len("content")]
+            if prefix + "categories" in tables:
+                prefixes.append(prefix)
+    return sorted(prefixes)
+
+
+def _family(prefix: str, tables: dict[str, TableInfo]) -> tuple[str, str]:
+    has = lambda t: prefix + t in tables  # noqa: E731
+    content_cols = set(tables[prefix + "content"].columns)
+    if has("sections") and "sectionid" in content_cols:
+        return "1.5", "1.5"
+    if has("workflows"):
+        return "4", "4.x"
+    if has("tags") or has("contentitem_tag_map"):
+        if has("action_logs"):
+            return "3", "3.9+"
+        if has("fields"):
+            return "3", "3.7+"
+        return "3", "3.x"
+    return "2.5", "2.5"
+
+
+_SCHEMA_VERSION = re.compile(r"^(\d+\.\d+\.\d+)")
+
+
+def _exact_version(source: Source, prefix: str, tables: dict[str, TableInfo]) -> str | None:
+    """The core's schema version from ``#__schemas``, when the install left one."""
+    if prefix + "schemas" not in tables or prefix + "extensions" not in tables:
+        return None
+    core_ids = set()
+    for _, row in source.read({prefix + "extensions": ("extension_id", "element", "type")}):
+        if isinstance(row, dict) and row.get("element") in ("joomla", "com_admin") and row.get("type") in ("file", "component"):
+            core_ids.add(row.get("extension_id"))
+    versions = []
+    for _, row in source.read({prefix + "schemas": None}):
+        if isinstance(row, dict) and row.get("extension_id") in core_ids:
+            m = _SCHEMA_VERSION.match(str(row.get("version_id") or ""))
+            if m:
+                versions.append(tuple(int(x) for x in m.group(1).split(".")))
+    return ".".join(map(str, max(versions))) if versions else None
+
+
+def detect_install(source: Source, prefix: str | None = None) -> Install:
+    """The one Joomla install to migrate, or a fatal error saying why not."""
+    tables = source.tables()
+    prefixes = find_prefixes(tables)
+    if prefix is not None:
+        if prefix not in prefixes:
+            found = ", ".join(prefixes) or "none"
+            raise NotJoomla(f"no Joomla tables with prefix {prefix!r} in {source.name} (Joomla prefixes found: {found})")
+    elif not prefixes:
+        raise NotJoomla(
+            f"no Joomla tables in {source.name}: no table <prefix>content with introtext and fulltext columns "
+            f"next to <prefix>categories ({len(tables)} tables seen)"
+        )
+    elif len(prefixes) > 1:
+        raise AmbiguousPrefix(
+            f"{source.name} holds {len(prefixes)} Joomla installs (prefixes {', '.join(prefixes)}): choose one with --prefix"
+        )
+    else:
+        prefix = prefixes[0]
+    family, version = _family(prefix, tables)
+    exact = _exact_version(source, prefix, tables)
+    if exact is not None:
+        version = exact
+        if exact.split(".")[0] in ("4", "5"):
+            family = exact.split(".")[0]
+    return Install(prefix=prefix, family=family, version=version)

@@ -1,0 +1,406 @@
+"""What differs between Joomla versions, as small hooks on one reader.
+
+2.5, 3.x, 4.x and 5.x share one table layout for what we read (nested
+categories with a ``path``, ``#__menu`` with a ``path``, view levels for
+access); 3.1 added tags and 3.7 custom fields, which are read when their
+tables exist.  1.5 differs: sections above categories, featured articles in
+``#__content_frontpage``, archived as state -1, access 0 for public, and menu
+paths that must be built from the parents' aliases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+from ..errors import ArticleError
+from .model import ARCHIVED, Article, Category, MenuItem, Module, RedirectLink, Site, Tag, User
+
+Fix = Callable[[str], str]
+
+_ZERO_DATES = {"", "0000-00-00 00:00:00", "0000-00-00", "1000-01-01 00:00:00"}
+
+
+def parse_date(value: Any, column: str) -> datetime | None:
+    """A Joomla date column as a naive UTC datetime (None for zero or NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if text in _ZERO_DATES or text.startswith("0000-"):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ArticleError(f"{column} is not a date: {text[:40]!r}") from None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def link_query(link: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+
+
+def _target_id(query: dict[str, str]) -> int | None:
+    m = re.match(r"\d+", query.get("id", ""))
+    return int(m.group(0)) if m else None
+
+
+class Modern:
+    """Joomla 2.5 to 5.x."""
+
+    family = "modern"
+    public_access = frozenset({1, 5})  # view levels Public and Guest
+
+    def __init__(self, prefix: str, fix: Fix) -> None:
+        self.prefix = prefix
+        self.fix = fix
+
+    # -- which tables -----------------------------------------------------
+    def site_tables(self, available: set[str]) -> dict[str, tuple[str, ...] | None]:
+        p = self.prefix
+        wanted: dict[str, tuple[str, ...] | None] = {
+            p + "categories": None,
+            p + "users": ("id", "name", "username"),
+            p + "tags": None,
+            p + "contentitem_tag_map": ("type_alias", "content_item_id", "tag_id"),
+            p + "fields": None,
+            p + "fields_values": None,
+            p + "menu": None,
+            p + "modules": None,
+            p + "redirect_links": None,
+            p + "content_frontpage": None,
+        }
+        return {t: c for t, c in wanted.items() if t in available}
+
+    # -- site rows ----------------------------------------------------------
+    def add_row(self, site: Site, table: str, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        kind = table[len(self.prefix):]
+        handler = getattr(self, f"_row_{kind}", None)
+        if handler is not None:
+            handler(site, row, staging)
+
+    def _row_categories(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        if row.get("extension") not in ("com_content", None):
+            return
+        staging.setdefault("categories", []).append(row)
+
+    def _row_users(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        uid = _int(row.get("id"))
+        site.users[uid] = User(uid, self.fix(_str(row.get("name"))), self.fix(_str(row.get("username"))))
+
+    def _row_tags(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        tid = _int(row.get("id"))
+        if tid <= 1 and _str(row.get("alias")) == "root":
+            return
+        site.tags[tid] = Tag(tid, self.fix(_str(row.get("title"))), _str(row.get("alias")), _str(row.get("path")))
+        staging.setdefault("tag_order", {})[tid] = _int(row.get("lft"), tid)
+
+    def _row_contentitem_tag_map(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        if row.get("type_alias") == "com_content.article":
+            site.article_tags.setdefault(_int(row.get("content_item_id")), []).append(_int(row.get("tag_id")))
+
+    def _row_fields(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        if row.get("context") == "com_content.article" and _int(row.get("state"), 1) == 1:
+            staging.setdefault("fields", {})[_int(row.get("id"))] = (_str(row.get("name")), _int(row.get("ordering")))
+
+    def _row_fields_values(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        staging.setdefault("field_values", []).append(
+            (_int(row.get("field_id")), _int(row.get("item_id"), -1), self.fix(_str(row.get("value"))))
+        )
+
+    def _row_menu(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        staging.setdefault("menu", []).append(row)
+
+    def _row_modules(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        if _int(row.get("client_id")) != 0:
+            return
+        site.modules.append(
+            Module(
+                id=_int(row.get("id")),
+                title=self.fix(_str(row.get("title"))),
+                module=_str(row.get("module")),
+                position=_str(row.get("position")),
+                content=self.fix(_str(row.get("content"))),
+                published=_int(row.get("published")),
+                showtitle=bool(_int(row.get("showtitle"))),
+            )
+        )
+
+    def _row_redirect_links(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        site.redirect_links.append(
+            RedirectLink(
+                id=_int(row.get("id")),
+                old_url=_str(row.get("old_url")),
+                new_url=_str(row.get("new_url")),
+                published=_int(row.get("published")),
+                header=_int(row.get("header"), 301) or 301,
+            )
+        )
+
+    def _row_content_frontpage(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        site.featured.add(_int(row.get("content_id")))
+
+    # -- after all rows -----------------------------------------------------
+    def finish(self, site: Site, staging: dict[str, Any]) -> None:
+        self._finish_categories(site, staging)
+        order = staging.get("tag_order", {})
+        for tag_ids in site.article_tags.values():
+            tag_ids.sort(key=lambda t: (order.get(t, t), t))
+        fields = staging.get("fields", {})
+        values: dict[int, dict[int, list[str]]] = {}
+        for field_id, item_id, value in staging.get("field_values", []):
+            if field_id in fields:
+                values.setdefault(item_id, {}).setdefault(field_id, []).append(value)
+        for item_id, by_field in values.items():
+            ordered = sorted(by_field.items(), key=lambda kv: (fields[kv[0]][1], kv[0]))
+            site.article_fields[item_id] = {
+                fields[fid][0]: vals[0] if len(vals) == 1 else vals for fid, vals in ordered
+            }
+        site.menu_items = self._menu_items(staging.get("menu", []))
+
+    def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
+        by_id = {_int(r.get("id")): r for r in staging.get("categories", [])}
+
+        def titles(cid: int, seen: frozenset[int] = frozenset()) -> tuple[str, ...]:
+            row = by_id.get(cid)
+            if row is None or cid in seen or _int(row.get("level"), 1) <= 0:
+                return ()
+            return titles(_int(row.get("parent_id")), seen | {cid}) + (self.fix(_str(row.get("title"))),)
+
+        for cid, row in by_id.items():
+            if _int(row.get("level"), 1) <= 0 or _str(row.get("extension")) == "system":
+                continue
+            site.categories[cid] = Category(
+                id=cid,
+                title=self.fix(_str(row.get("title"))),
+                alias=_str(row.get("alias")),
+                path=_str(row.get("path")) or _str(row.get("alias")),
+                titles=titles(cid),
+                published=_int(row.get("published"), 1),
+                language=_str(row.get("language")) or "*",
+                parent_id=_int(row.get("parent_id")),
+            )
+
+    def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
+        items = []
+        for row in rows:
+            if _int(row.get("client_id")) != 0 or _int(row.get("published")) != 1:
+                continue
+            link = _str(row.get("link"))
+            if _int(row.get("level"), 1) <= 0 or _str(row.get("type")) != "component":
+                continue
+            query = link_query(link)
+            items.append(
+                MenuItem(
+                    id=_int(row.get("id")),
+                    menutype=_str(row.get("menutype")),
+                    title=self.fix(_str(row.get("title"))),
+                    alias=_str(row.get("alias")),
+                    path=_str(row.get("path")),
+                    link=link,
+                    published=1,
+                    home=bool(_int(row.get("home"))),
+                    language=_str(row.get("language")) or "*",
+                    view=query.get("view"),
+                    target_id=_target_id(query),
+                    layout=query.get("layout"),
+                )
+            )
+        return sorted(items, key=lambda m: m.id)
+
+    # -- articles -------------------------------------------------------------
+    def state(self, raw: int) -> int:
+        return raw
+
+    def category(self, row: dict[str, Any], site: Site) -> Category | None:
+        return site.categories.get(_int(row.get("catid")))
+
+    def featured(self, row: dict[str, Any], site: Site) -> bool:
+        return bool(_int(row.get("featured"))) if "featured" in row else _int(row.get("id")) in site.featured
+
+    def article(self, row: dict[str, Any], site: Site) -> Article:
+        aid = _int(row.get("id"), -1)
+        if aid < 0:
+            raise ArticleError("the row has no numeric id")
+        warnings: list[str] = []
+        fixed: set[str] = set()
+
+        def text(column: str) -> str:
+            raw = _str(row.get(column))
+            repaired = self.fix(raw)
+            if repaired != raw:
+                fixed.add(column)
+            return repaired
+
+        title = text("title")
+        if not title.strip():
+            warnings.append("the article has no title")
+        created_by = _int(row.get("created_by"))
+        alias_name = text("created_by_alias").strip()
+        user = site.users.get(created_by)
+        if user is None and created_by:
+            warnings.append(
+                f"author user {created_by} no longer exists"
+                + (f"; keeping the alias {alias_name!r}" if alias_name else "; no author written")
+            )
+        category = self.category(row, site)
+        catid = _int(row.get("catid"))
+        if category is None and catid and not self._uncategorised(row):
+            warnings.append(f"category {catid} does not exist; no categories written")
+        tags = tuple(site.tags[t] for t in site.article_tags.get(aid, []) if t in site.tags)
+        images: dict[str, Any] = {}
+        raw_images = _str(row.get("images")).strip()
+        if raw_images:
+            try:
+                loaded = json.loads(raw_images)
+                images = loaded if isinstance(loaded, dict) else {}
+            except ValueError:
+                warnings.append("the images field is not valid JSON; ignored")
+        body = {"introtext": text("introtext"), "fulltext": text("fulltext")} if "introtext" in row else {}
+        metadesc, metakey = text("metadesc"), text("metakey")
+        if fixed:
+            warnings.append("repaired double-encoded text in " + ", ".join(sorted(fixed)))
+        return Article(
+            id=aid,
+            title=title,
+            alias=_str(row.get("alias")),
+            state=self.state(_int(row.get("state"))),
+            access=_int(row.get("access")),
+            public=_int(row.get("access")) in self.public_access,
+            category=category,
+            catid=catid,
+            created=parse_date(row.get("created"), "created"),
+            modified=parse_date(row.get("modified"), "modified"),
+            publish_up=parse_date(row.get("publish_up"), "publish_up"),
+            publish_down=parse_date(row.get("publish_down"), "publish_down"),
+            created_by=created_by,
+            author=alias_name or (user.name if user else None),
+            author_username=user.username if user else None,
+            created_by_alias=alias_name,
+            featured=self.featured(row, site),
+            language=_str(row.get("language")) or "*",
+            images=images,
+            metadesc=metadesc,
+            metakey=metakey,
+            tags=tags,
+            fields=dict(site.article_fields.get(aid, {})),
+            hits=_int(row.get("hits")),
+            warnings=tuple(warnings),
+            **body,
+        )
+
+    def _uncategorised(self, row: dict[str, Any]) -> bool:
+        return False
+
+
+class Legacy15(Modern):
+    """Joomla 1.0/1.5: sections, content_frontpage, access 0 public, archived -1."""
+
+    family = "1.5"
+    public_access = frozenset({0})
+
+    def site_tables(self, available: set[str]) -> dict[str, tuple[str, ...] | None]:
+        wanted = super().site_tables(available)
+        if self.prefix + "sections" in available:
+            wanted[self.prefix + "sections"] = None
+        return wanted
+
+    def _row_sections(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        if _str(row.get("scope")) in ("content", ""):
+            staging.setdefault("sections", []).append(row)
+
+    def _row_categories(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+        staging.setdefault("categories", []).append(row)
+
+    def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
+        fix = self.fix
+        for row in staging.get("sections", []):
+            sid = _int(row.get("id"))
+            title = fix(_str(row.get("title")))
+            site.sections[sid] = Category(
+                id=sid, title=title, alias=_str(row.get("alias")), path=_str(row.get("alias")),
+                titles=(title,), published=_int(row.get("published"), 1),
+            )
+        for row in staging.get("categories", []):
+            section = site.sections.get(_int(row.get("section"), -1))
+            if section is None:
+                continue  # categories of other components (weblinks, contacts, ...)
+            cid = _int(row.get("id"))
+            title = fix(_str(row.get("title")))
+            site.categories[cid] = Category(
+                id=cid, title=title, alias=_str(row.get("alias")),
+                path=f"{section.alias}/{_str(row.get('alias'))}",
+                titles=(section.title, title),
+                published=_int(row.get("published"), 1),
+                section_id=section.id,
+            )
+
+    def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
+        by_id = {_int(r.get("id")): r for r in rows}
+
+        def path(mid: int, seen: frozenset[int] = frozenset()) -> str:
+            row = by_id.get(mid)
+            if row is None or mid in seen:
+                return ""
+            parent = path(_int(row.get("parent")), seen | {mid})
+            return f"{parent}/{_str(row.get('alias'))}" if parent else _str(row.get("alias"))
+
+        items = []
+        for mid, row in by_id.items():
+            if _int(row.get("published")) != 1 or _str(row.get("type")) != "component":
+                continue
+            link = _str(row.get("link"))
+            query = link_query(link)
+            items.append(
+                MenuItem(
+                    id=mid,
+                    menutype=_str(row.get("menutype")),
+                    title=self.fix(_str(row.get("name"))),
+                    alias=_str(row.get("alias")),
+                    path=path(mid),
+                    link=link,
+                    published=1,
+                    home=bool(_int(row.get("home"))),
+                    language="*",
+                    view=query.get("view"),
+                    target_id=_target_id(query),
+                    layout=query.get("layout"),
+                )
+            )
+        return sorted(items, key=lambda m: m.id)
+
+    def state(self, raw: int) -> int:
+        return ARCHIVED if raw == -1 else raw
+
+    def category(self, row: dict[str, Any], site: Site) -> Category | None:
+        if _int(row.get("sectionid")) == 0:
+            return None
+        return site.categories.get(_int(row.get("catid")))
+
+    def featured(self, row: dict[str, Any], site: Site) -> bool:
+        return _int(row.get("id")) in site.featured
+
+    def _uncategorised(self, row: dict[str, Any]) -> bool:
+        return _int(row.get("sectionid")) == 0
+
+
+def hooks_for(family: str, prefix: str, fix: Fix) -> Modern:
+    return Legacy15(prefix, fix) if family == "1.5" else Modern(prefix, fix)
