@@ -1,0 +1,136 @@
+"""The command line: options in, one library call, errors out as one line.
+
+This is the only module that imports click (STYLE.md, section 1).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Config
+from .errors import MigrationError
+
+
+class _Bar:
+    """Adapts click's progress bar to the library's Progress protocol."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def start(self, total: int, label: str) -> None:
+        if self.enabled and total >= 20:
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="joomla2jekyll")
+def main() -> None:
+    """Move a Joomla site into Jekyll: posts, redirects and a report.
+
+    SOURCE is a SQL dump (mysqldump or phpMyAdmin, optionally gzipped), a
+    database URL such as mysql+pymysql://user:pass@host/db, or a Joomla
+    configuration.php (or the Joomla folder holding it).
+    """
+
+
+@main.command()
+@click.argument("source")
+@click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def inspect(source: str, prefix: str | None, as_json: bool) -> None:
+    """Show the Joomla version, prefix and what the site holds."""
+    from .pipeline import inspect_source
+
+    try:
+        info = inspect_source(source, prefix=prefix)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(info.__dict__, indent=1, ensure_ascii=False))
+        return
+    click.echo(f"Source:      {info.source}")
+    click.echo(f"Joomla:      {info.version}")
+    click.echo(f"Prefix:      {info.prefix}")
+    total = sum(info.counts_by_state.values())
+    by_state = ", ".join(f"{k} {v}" for k, v in sorted(info.counts_by_state.items()))
+    click.echo(f"Articles:    {total} ({by_state})")
+    click.echo(f"Categories:  {info.categories}")
+    click.echo(f"Tags:        {info.tags}")
+    click.echo(f"Users:       {info.users}")
+    click.echo(f"Menu items:  {info.menu_items}")
+    if info.problems:
+        click.echo("Could not read:")
+        for p in info.problems:
+            click.echo(f"  - {p}")
+
+
+@main.command()
+@click.argument("source")
+@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The Jekyll site folder to write (created if missing).")
+@click.option("--report", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write the JSON report here ('-' for standard output). Default: SITE/_joomla2jekyll/report.json.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be done.")
+@click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
+@click.option("--timezone", "timezone", help="Site timezone, e.g. Europe/Paris (default: Joomla's, else UTC).")
+@click.option("--drafts", is_flag=True, help="Write unpublished articles to _drafts/ instead of skipping them.")
+@click.option("--force", is_flag=True, help="Overwrite files in the site that joomla2jekyll did not write.")
+@click.option("--no-fix-encoding", is_flag=True, help="Do not repair double-encoded UTF-8 (CafÃ© -> Café).")
+@click.option("--keep-scripts", is_flag=True, help="Keep <script> elements in articles (removed by default).")
+@click.option("--old-url", "old_urls", multiple=True, metavar="URL",
+              help="The old site's address, e.g. https://example.com: links to it become internal links.")
+@click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
+              help="Conversion processes (0: one per core).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
+            timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
+            old_urls: tuple[str, ...], jobs: int, quiet: bool) -> None:
+    """Migrate SOURCE into the Jekyll site folder --site."""
+    from .pipeline import run
+
+    config = Config(
+        source=source, site=site, report=report, dry_run=dry_run, prefix=prefix, timezone=timezone,
+        drafts=drafts, force=force, fix_encoding=not no_fix_encoding, keep_scripts=keep_scripts,
+        old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
+    )
+    try:
+        result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if report is not None and str(report) == "-":
+        click.echo(result.to_json(), nl=False)
+        return
+    if not quiet:
+        click.echo(result.human())
+
+
+@main.command()
+@click.option("--site", "site", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="The Jekyll site folder (the one migrate wrote).")
+@click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where the built site goes, e.g. /var/www/blog. Replaced only when the build succeeds.")
+def build(site: Path, dest: Path) -> None:
+    """Run jekyll build into a fresh folder and swap it in on success."""
+    from .build import build_site
+
+    try:
+        result = build_site(site, dest)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Built {site} into {result.destination}")

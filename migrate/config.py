@@ -1,0 +1,32 @@
+"""Every setting of a run, with its default, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+DEFAULT_PERMALINK = "/:year/:month/:day/:title/"
+TOOL_FOLDER = "_joomla2jekyll"  # inside the site; Jekyll ignores folders starting with "_"
+REDIRECTS_FOLDER = "_redirects"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str
+    site: Path
+    report: Path | None = None  # None: SITE/_joomla2jekyll/report.json (not written in a dry run)
+    dry_run: bool = False
+    prefix: str | None = None
+    timezone: str | None = None  # None: the Joomla configuration's, else UTC
+    drafts: bool = False
+    force: bool = False
+    fix_encoding: bool = True
+    keep_scripts: bool = False
+    old_urls: tuple[str, ...] = ()
+    jobs: int = 0  # conversion processes; 0: one per core
+    now: datetime = field(default_factory=_now)  # UTC; fixed in tests so expiry is deterministic

@@ -1,0 +1,144 @@
+"""Escaping text so that kramdown (Jekyll's GFM parser, kramdown 2.x) shows it as text.
+
+Only what kramdown would read as markup is escaped, so the Markdown stays pleasant to read:
+`snake_case`, `5 * 3`, `a - b` and `[sic]` are left alone. The rules follow kramdown's own
+parsers (kramdown/parser/kramdown/*.rb and kramdown-parser-gfm):
+
+inline, anywhere in text
+  `\\` before a character kramdown can escape; every backtick; `*` unless spaces on both
+  sides; `_` that could open emphasis (not after a letter, not before a space); `[` when a
+  `](`, `][` or `]:` follows (or always inside link text, with `]`); `<` that would start a
+  tag, comment or autolink; `&` that would start an entity; `{:` (attribute lists and
+  extensions); `$$` (math); `~~` (strikethrough); `|` (tables).
+at the start of a line
+  ATX heading `#`, list markers `-`, `+`, `1.`, blockquote `>`, definition `:`, and lines
+  made only of `-`, `=`, `_` or `*` (rules and setext underlines).
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["escape_inline", "escape_line_start", "LINE_START_RISK", "normalise_space", "escape_heading_end"]
+
+_ESCAPABLE = "\\.*_+`<>()[]{}#!:|\"'$=-~"
+
+_INLINE_RISK = re.compile(r"[\\`*_\[\]<&{$~|]")
+_INLINE = re.compile(
+    r"(?P<bs>\\(?=[\\.*_+`<>()\[\]{}#!:|\"'$=~-]|$))"
+    r"|(?P<tick>`)"
+    r"|(?P<star>\*)"
+    r"|(?P<under>_)"
+    r"|(?P<open>\[)"
+    r"|(?P<close>\])"
+    r"|(?P<lt><(?=[A-Za-z/]|!--))"
+    r"|(?P<amp>&(?=#?[A-Za-z0-9]+;))"
+    r"|(?P<ial>\{(?=:))"
+    r"|(?P<math>\$\$)"
+    r"|(?P<strike>~~)"
+    r"|(?P<pipe>\|)"
+)
+_LINK_LIKE = re.compile(r"[^\]]*\][(\[:]")
+
+
+def escape_inline(text: str, in_link: bool = False) -> str:
+    """Escape what kramdown would take as span-level markup in a text run."""
+    if not _INLINE_RISK.search(text):
+        return text
+
+    def repl(m: re.Match) -> str:
+        kind = m.lastgroup
+        s = m.group(0)
+        i = m.start()
+        if kind == "star":
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if before in (" ", "\t", "\n", "\xa0") and after in (" ", "\t", "\n", "\xa0"):
+                return s
+            return "\\*"
+        if kind == "under":
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if (before and before.isalpha()) or after.isspace():
+                return s
+            return "\\_"
+        if kind == "open":
+            if in_link or _LINK_LIKE.match(text, i + 1):
+                return "\\["
+            return s
+        if kind == "close":
+            return "\\]" if in_link else s
+        if kind == "amp":
+            return "&amp;"
+        if kind == "math":
+            return "\\$\\$"
+        if kind == "strike":
+            return "\\~\\~"
+        return "\\" + s
+
+    return _INLINE.sub(repl, text)
+
+
+# First characters that can start block markup at the beginning of a line.
+LINE_START_RISK = frozenset("#-+>:=_*0123456789")
+_LINE_HASH = re.compile(r"#{1,6}(?:[ \t]|$)")
+_LINE_BULLET = re.compile(r"[-+:>](?:[ \t|]|$)|>")
+_LINE_ORDERED = re.compile(r"(\d+)(\.(?:[ \t|]|$))")
+_LINE_RULE = re.compile(r"([-=_*])[-=_* \t]*$")
+
+
+def escape_line_start(text: str) -> str:
+    """Escape block markup at the start of `text`, which begins a line (already inline-escaped)."""
+    if not text or text[0] not in LINE_START_RISK:
+        return text
+    first = text[0]
+    if first == "#":
+        return "\\" + text if _LINE_HASH.match(text) else text
+    if first in "-+:>":
+        if _LINE_BULLET.match(text) or _LINE_RULE.match(text):
+            return "\\" + text
+        return text
+    if first == "=":
+        return "\\" + text if _LINE_RULE.match(text) else text
+    if first.isdigit():
+        m = _LINE_ORDERED.match(text)
+        return m.group(1) + "\\" + text[len(m.group(1)):] if m else text
+    return text  # "_" and "*" are always escaped by escape_inline at the start of a text run
+
+
+def escape_heading_end(text: str) -> str:
+    """kramdown drops a run of `#` at the end of an ATX heading; keep a final ` #` as text."""
+    m = re.search(r"([ \t])(#+)$", text)
+    if m:
+        return text[: m.start(2)] + "\\" + text[m.start(2):]
+    return text
+
+
+# &nbsp; is kept only where it holds two things together: a number and what follows or precedes
+# it ("10 km", "page 3"), and French punctuation ("oui !", « mot »). Elsewhere it is a space.
+_NBSP_RUN = re.compile(r"[ \t\r\n\xa0]*\xa0[ \t\r\n\xa0]*")
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_KEEP_AFTER = frozenset(":;!?»%€")
+
+
+def _nbsp(m: re.Match) -> str:
+    s = m.group(0)
+    if s != "\xa0":
+        return " "
+    text = m.string
+    i = m.start()
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if not before or not after:
+        return " "
+    if before.isdigit() or before == "«" or after.isdigit() or after in _KEEP_AFTER:
+        return "\xa0"
+    return " "
+
+
+def normalise_space(text: str) -> str:
+    """Collapse whitespace in running text to single spaces; keep meaningful no-break spaces."""
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    if "\xa0" in text:
+        text = _NBSP_RUN.sub(_nbsp, text)
+    return _SPACE_RUN.sub(" ", text)

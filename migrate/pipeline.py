@@ -1,0 +1,197 @@
+"""One migration run: source -> Joomla model -> plan -> convert -> site.
+
+``run`` is the library's entry point; the CLI only builds a Config and a
+progress bar around it.  Fatal problems raise MigrationError before the site
+is touched; a bad article is a line in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .config import TOOL_FOLDER, Config
+from .convert import ConvertOptions
+from .errors import MigrationError, SiteConflict
+from .joomla.model import Article, Site
+from .joomla.reader import JoomlaReader
+from .posts import SKIP, PlannedArticle, plan
+from .progress import NoProgress, Progress
+from .sinks.jekyll import JekyllSite, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, INDEX, default_config, merged_config
+from .sinks.report import Report
+from .sources import JoomlaConfig, open_source
+from .sources.base import BrokenRow
+from .transform import RenderOptions, render_all
+
+SCAFFOLD = {
+    "_layouts/default.html": LAYOUT_DEFAULT,
+    "_layouts/post.html": LAYOUT_POST,
+    "_layouts/page.html": LAYOUT_PAGE,
+    "index.html": INDEX,
+}
+
+
+@dataclass
+class Inspection:
+    """What ``inspect`` prints: the install and what it holds."""
+
+    source: str
+    version: str
+    prefix: str
+    counts_by_state: dict[str, int]
+    categories: int
+    tags: int
+    users: int
+    menu_items: int
+    problems: list[str]
+
+
+def _timezone(config: Config, joomla: JoomlaConfig | None) -> str:
+    name = config.timezone or (joomla.timezone if joomla else None) or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MigrationError(f"unknown timezone {name!r} (use a name such as Europe/Paris or UTC)") from None
+    return name
+
+
+def inspect_source(spec: str, *, prefix: str | None = None) -> Inspection:
+    from .joomla.model import STATE_NAMES
+
+    source, joomla = open_source(spec)
+    try:
+        reader = JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None))
+        site = reader.site()
+        counts: dict[str, int] = {}
+        problems = list(site.warnings)
+        for item in reader.articles(site, bodies=False):
+            if isinstance(item, BrokenRow):
+                problems.append(f"{item.where}: unreadable article row ({item.reason})")
+                continue
+            name = STATE_NAMES.get(item.state, str(item.state))
+            counts[name] = counts.get(name, 0) + 1
+        return Inspection(
+            source=source.name,
+            version=reader.install.version,
+            prefix=reader.install.prefix,
+            counts_by_state=counts,
+            categories=len(site.categories) + len(site.sections),
+            tags=len(site.tags),
+            users=len(site.users),
+            menu_items=len(site.menu_items),
+            problems=problems,
+        )
+    finally:
+        source.close()
+
+
+def _bodies(reader: JoomlaReader, site: Site, wanted: dict[int, PlannedArticle]) -> Iterator[tuple[Article, PlannedArticle]]:
+    for item in reader.articles(site, bodies=True):
+        if isinstance(item, Article) and item.id in wanted:
+            yield item, wanted.pop(item.id)
+
+
+def run(config: Config, progress: Progress | None = None) -> Report:
+    """Migrate; returns the report (also written to disk unless dry run)."""
+    progress = progress or NoProgress()
+    source, joomla = open_source(config.source)
+    try:
+        reader = JoomlaReader(
+            source,
+            prefix=config.prefix or (joomla.prefix if joomla else None),
+            fix_encoding=config.fix_encoding,
+        )
+        site = reader.site()
+        tz_name = _timezone(config, joomla)
+        tz = ZoneInfo(tz_name)
+        target = JekyllSite(Path(config.site), force=config.force)
+        planned = plan(
+            reader.articles(site, bodies=False),
+            drafts=config.drafts,
+            now=config.now,
+            tz=tz,
+            permalink=target.permalink(),
+        )
+        report = Report(
+            source=source.name, site=str(config.site), install=reader.install,
+            dry_run=config.dry_run, articles=planned, warnings=list(site.warnings),
+        )
+        if config.dry_run:
+            if config.report is not None:
+                _write_report_file(config.report, report)
+            return report
+
+        writing = [p for p in planned if p.action != SKIP and p.path]
+        conflicts = target.conflicts([p.path for p in writing if p.path] + [f"{TOOL_FOLDER}/report.json"])
+        if conflicts:
+            shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+            raise SiteConflict(
+                f"{len(conflicts)} files in {config.site} were not written by joomla2jekyll or were edited since: "
+                f"{shown} (use --force to overwrite them)"
+            )
+        options = RenderOptions(
+            timezone=tz_name,
+            convert=ConvertOptions(keep_scripts=config.keep_scripts, old_urls=config.old_urls),
+        )
+        staging = target.begin()
+        try:
+            by_id = {p.id: p for p in writing}
+            wanted = dict(by_id)  # emptied as bodies arrive; what is left never came
+            progress.start(len(wanted), "Converting articles")
+            for rendered in render_all(_bodies(reader, site, wanted), options, jobs=config.jobs, expected=len(wanted)):
+                entry = by_id[rendered.id]
+                entry.warnings.extend(rendered.warnings)
+                entry.warnings.extend(f"broken internal link: {link}" for link in rendered.broken_links)
+                if rendered.error or rendered.text is None:
+                    entry.action, entry.reason = SKIP, rendered.error or "conversion failed"
+                    entry.path = entry.url = None
+                else:
+                    staging.write(entry.path or "", rendered.text)
+                progress.advance()
+            progress.finish()
+            for missing in wanted.values():
+                # Planned from the header pass but gone in the body pass: the
+                # source changed under us, or the row broke in its body.
+                missing.action, missing.reason = SKIP, "the row could not be read a second time"
+                missing.path = missing.url = None
+            _scaffold(staging, target, site, joomla, tz_name, report)
+            report_path = config.report or (Path(config.site) / TOOL_FOLDER / "report.json")
+            if config.report is None:
+                staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
+                removed = staging.commit()
+            else:
+                removed = staging.commit()
+                _write_report_file(report_path, report)
+            if removed:
+                report.warnings.append(f"removed {len(removed)} posts of an earlier run that this run no longer writes")
+        except BaseException:
+            staging.abort()
+            raise
+        return report
+    finally:
+        source.close()
+
+
+def _scaffold(staging, target: JekyllSite, site: Site, joomla: JoomlaConfig | None, tz_name: str, report: Report) -> None:
+    """_config.yml (merged into an existing one) and our minimal layouts."""
+    title = (joomla.site_name if joomla else "") or "Migrated from Joomla"
+    config_path = target.root / "_config.yml"
+    raw = config_path.read_text("utf-8") if config_path.is_file() else None
+    text, notes = merged_config(target.existing_config(), default_config(title, tz_name), raw)
+    report.warnings.extend(notes)
+    if raw is None or text != raw:
+        staging.write("_config.yml", text, only_if_missing=False)
+    for rel, content in SCAFFOLD.items():
+        staging.write(rel, content, only_if_missing=True)
+
+
+def _write_report_file(path: Path, report: Report) -> None:
+    path = Path(path)
+    if str(path) == "-":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(report.to_json(), "utf-8")
+    tmp.replace(path)

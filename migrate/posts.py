@@ -1,0 +1,196 @@
+"""From Joomla articles to Jekyll posts: what becomes of each, and its file.
+
+Planning runs over article headers only (no bodies) and settles, for every
+article, the action (post, draft, skip) with its reason, the slug, the file
+path and the URL.  Everything later (conversion, link rewriting, redirects,
+the report) reads that plan, so it is computed once, in id order, and the
+same input always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from slugify import slugify
+
+from .joomla.model import ARCHIVED, PUBLISHED, STATE_NAMES, TRASHED, UNPUBLISHED, Article
+from .permalink import post_url
+from .sources.base import BrokenRow
+
+POST, DRAFT, SKIP = "post", "draft", "skip"
+MAX_SLUG_BYTES = 100
+
+
+@dataclass
+class PlannedArticle:
+    """One article's fate: a line of the report and the key to its post."""
+
+    id: int
+    title: str
+    state: int | None
+    action: str
+    reason: str | None = None
+    slug: str | None = None
+    path: str | None = None  # relative to the site folder
+    url: str | None = None  # where Jekyll publishes it
+    date: datetime | None = None  # in the site timezone
+    warnings: list[str] = field(default_factory=list)
+    # What the redirect maps and link rewriting need to know of the old URL:
+    alias: str = ""
+    catid: int = 0
+    category_path: str | None = None
+    language: str = "*"
+
+    def report_entry(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "state": STATE_NAMES.get(self.state, str(self.state)) if self.state is not None else None,
+            "action": self.action,
+            "reason": self.reason,
+            "path": self.path,
+            "url": self.url,
+            "warnings": list(self.warnings),
+        }
+
+
+def decide(article: Article, *, drafts: bool, now: datetime) -> tuple[str, str | None, list[str]]:
+    """The default rules of the README: ``(action, reason, notes)``."""
+    notes: list[str] = []
+    if article.state == TRASHED:
+        return SKIP, "trashed", notes
+    if article.state == UNPUBLISHED:
+        if drafts:
+            return DRAFT, None, notes
+        return SKIP, "unpublished (--drafts keeps it as a draft)", notes
+    if article.state not in (PUBLISHED, ARCHIVED):
+        return SKIP, f"unknown state {article.state}", notes
+    if not article.public:
+        return SKIP, f"restricted access (view level {article.access})", notes
+    if article.publish_down is not None and article.publish_down <= now:
+        return SKIP, f"expired (publish_down {article.publish_down:%Y-%m-%d %H:%M} UTC is past)", notes
+    if article.date is None:
+        return SKIP, "no date: created, publish_up and modified are all empty", notes
+    if article.publish_up is not None and article.publish_up > now:
+        notes.append(
+            f"scheduled for {article.publish_up:%Y-%m-%d %H:%M} UTC: Jekyll builds it from that day on (or with --future)"
+        )
+    return POST, None, notes
+
+
+def slug_base(article: Article) -> str:
+    """An ASCII slug from the alias, else the title; never empty, never a path."""
+    for text in (article.alias, article.title):
+        slug = slugify(text or "", max_length=MAX_SLUG_BYTES, word_boundary=True, save_order=True)
+        if slug:
+            return slug
+    return f"article-{article.id}"
+
+
+def _unique(base: str, used: set[str]) -> str:
+    slug, n = base, 1
+    while slug in used:
+        n += 1
+        suffix = f"-{n}"
+        slug = base[: MAX_SLUG_BYTES - len(suffix)].rstrip("-") + suffix
+    used.add(slug)
+    return slug
+
+
+def local_date(value: datetime, tz: ZoneInfo) -> datetime:
+    """A Joomla UTC datetime in the site timezone."""
+    return value.replace(tzinfo=timezone.utc).astimezone(tz)
+
+
+def plan(
+    articles: Iterable[Article | BrokenRow],
+    *,
+    drafts: bool,
+    now: datetime,
+    tz: ZoneInfo,
+    permalink: str,
+) -> list[PlannedArticle]:
+    """Decide every article, then give slugs in id order so runs agree."""
+    planned: list[PlannedArticle] = []
+    for item in articles:
+        if isinstance(item, BrokenRow):
+            planned.append(
+                PlannedArticle(
+                    id=item.first_value if item.first_value is not None else -1,
+                    title="", state=None, action=SKIP,
+                    reason=f"unreadable row ({item.where}): {item.reason}",
+                )
+            )
+            continue
+        action, reason, notes = decide(item, drafts=drafts, now=now)
+        planned.append(
+            PlannedArticle(
+                id=item.id, title=item.title, state=item.state, action=action, reason=reason,
+                date=local_date(item.date, tz) if item.date else None,
+                warnings=list(item.warnings) + notes,
+                alias=item.alias, catid=item.catid,
+                category_path=item.category.path if item.category else None,
+                language=item.language,
+                slug=slug_base(item) if action != SKIP else None,
+            )
+        )
+    planned.sort(key=lambda p: p.id)
+    used: set[str] = set()
+    for p in planned:
+        if p.action == SKIP or p.slug is None or p.date is None:
+            continue
+        p.slug = _unique(p.slug, used)
+        if p.action == POST:
+            p.path = f"_posts/{p.date:%Y-%m-%d}-{p.slug}.md"
+        else:
+            p.path = f"_drafts/{p.slug}.md"
+        p.url = post_url(permalink, date=p.date, slug=p.slug)
+    return planned
+
+
+_JOOMLA_IMAGE_SUFFIX = re.compile(r"#joomlaImage://.*$")
+
+
+def site_image(src: str) -> str | None:
+    """A Joomla image path as a root-absolute site URL (4.x adds a #joomlaImage suffix)."""
+    src = _JOOMLA_IMAGE_SUFFIX.sub("", (src or "").strip())
+    if not src:
+        return None
+    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("/"):
+        return src
+    return "/" + src
+
+
+def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has_liquid: bool) -> dict[str, Any]:
+    """The post's YAML front matter, in the order a person reads it."""
+    meta: dict[str, Any] = {"layout": "post", "title": article.title}
+    if planned.date is not None:
+        meta["date"] = planned.date
+    if article.modified and (article.date is None or article.modified > article.date):
+        meta["last_modified_at"] = local_date(article.modified, tz)
+    if article.author:
+        meta["author"] = article.author
+    if article.category and article.category.titles:
+        meta["categories"] = list(article.category.titles)
+    if article.tags:
+        meta["tags"] = [t.title for t in article.tags]
+    if article.metadesc.strip():
+        meta["description"] = article.metadesc.strip()
+    image = site_image(str(article.images.get("image_intro") or "")) or site_image(str(article.images.get("image_fulltext") or ""))
+    if image:
+        meta["image"] = image
+    if article.language and article.language != "*":
+        meta["lang"] = article.language
+    if article.featured:
+        meta["featured"] = True
+    if article.fields:
+        meta["fields"] = dict(article.fields)
+    meta["joomla_id"] = article.id
+    if has_liquid:
+        # The body holds {{ or {%: Jekyll 4 must print it, not run it.
+        meta["render_with_liquid"] = False
+    return meta

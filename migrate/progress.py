@@ -1,0 +1,28 @@
+"""Progress as an object handed in, so the library never draws anything.
+
+The CLI passes a click progress bar; tests and library callers get the
+do-nothing default and never branch on "is there a bar" (STYLE.md, 1 and 4).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    def start(self, total: int, label: str) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int, label: str) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass

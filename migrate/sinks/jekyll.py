@@ -1,0 +1,260 @@
+"""Write the Jekyll site: posts, scaffolding, manifest; all or nothing.
+
+Every file of a run is first written into a staging folder beside the site
+and moved into place only when the whole run succeeded, so a failure leaves
+the site as it was.  A manifest in ``_joomla2jekyll/`` remembers the hash of
+each file we wrote: on the next run such a file may be replaced as long as
+nobody edited it since; any other existing file at a path we need is the
+user's, and is only overwritten with ``--force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter
+import yaml
+
+from ..config import DEFAULT_PERMALINK, TOOL_FOLDER
+from ..errors import MigrationError, SiteConflict
+
+MANIFEST = f"{TOOL_FOLDER}/manifest.json"
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes dates as ISO 8601 with their offset."""
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+_Dumper.add_representer(datetime, _represent_datetime)
+
+
+def render_post(meta: dict[str, Any], body: str) -> str:
+    """A post file: YAML front matter (python-frontmatter) and the Markdown body."""
+    post = frontmatter.Post(body, **meta)
+    return frontmatter.dumps(post, Dumper=_Dumper, sort_keys=False, width=10_000) + "\n"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def safe_relpath(relpath: str) -> PurePosixPath:
+    """Refuse any path that could leave the site folder.
+
+    Paths are built from slugs, which are already safe; this is the last
+    line of defence should a future caller pass something else.
+    """
+    path = PurePosixPath(relpath)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in relpath or "\0" in relpath:
+        raise MigrationError(f"refusing to write outside the site folder: {relpath!r}")
+    return path
+
+
+LAYOUT_DEFAULT = """<!DOCTYPE html>
+<html lang="{{ page.lang | default: site.lang | default: 'en' }}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{% if page.title %}{{ page.title | escape }} | {% endif %}{{ site.title | escape }}</title>
+  {% if page.description %}<meta name="description" content="{{ page.description | escape }}">{% endif %}
+</head>
+<body>
+  <header><a href="{{ '/' | relative_url }}">{{ site.title | escape }}</a></header>
+  <main>
+{{ content }}
+  </main>
+</body>
+</html>
+"""
+
+LAYOUT_POST = """---
+layout: default
+---
+<article class="post">
+  <h1>{{ page.title | escape }}</h1>
+  <p class="meta"><time datetime="{{ page.date | date_to_xmlschema }}">{{ page.date | date: "%Y-%m-%d" }}</time>{% if page.author %} · {{ page.author | escape }}{% endif %}</p>
+  <div class="content">
+{{ content }}
+  </div>
+</article>
+"""
+
+LAYOUT_PAGE = """---
+layout: default
+---
+<h1>{{ page.title | escape }}</h1>
+{{ content }}
+"""
+
+INDEX = """---
+layout: default
+title: Home
+---
+<ul class="posts">
+{% for post in site.posts %}  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
+{% endfor %}</ul>
+"""
+
+
+def default_config(title: str, timezone: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "timezone": timezone,
+        "permalink": DEFAULT_PERMALINK,
+        "excerpt_separator": "<!--more-->",
+        "plugins": [],
+        # Strict settings make a broken post fail the build instead of
+        # rendering quietly wrong (issue 3 targets them).
+        "strict_front_matter": True,
+        "liquid": {"error_mode": "strict", "strict_filters": True},
+    }
+
+
+@dataclass
+class JekyllSite:
+    """The target folder; reads its state, stages the new files, commits them."""
+
+    root: Path
+    force: bool = False
+    _config: dict[str, Any] | None = field(default=None, init=False)
+
+    # -- reading the existing site ------------------------------------------
+    def existing_config(self) -> dict[str, Any]:
+        if self._config is None:
+            path = self.root / "_config.yml"
+            self._config = {}
+            if path.is_file():
+                try:
+                    loaded = yaml.safe_load(path.read_text("utf-8"))
+                except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                    raise MigrationError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+                self._config = loaded if isinstance(loaded, dict) else {}
+        return self._config
+
+    def permalink(self) -> str:
+        value = self.existing_config().get("permalink")
+        return str(value) if value else DEFAULT_PERMALINK
+
+    def manifest(self) -> dict[str, str]:
+        path = self.root / MANIFEST
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return {str(k): str(v) for k, v in data.get("files", {}).items()}
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            return {}
+
+    def conflicts(self, relpaths: list[str]) -> list[str]:
+        """Paths we would write that hold a file we did not write, or that was edited since."""
+        if self.force:
+            return []
+        known = self.manifest()
+        found = []
+        for rel in relpaths:
+            path = self.root / safe_relpath(rel)
+            if not path.exists():
+                continue
+            if path.is_dir() or known.get(rel) != _sha(path.read_bytes()):
+                found.append(rel)
+        return found
+
+    # -- writing ------------------------------------------------------------
+    def begin(self) -> "Staging":
+        return Staging(self)
+
+
+class Staging:
+    """Files of one run, held aside until :meth:`commit`."""
+
+    def __init__(self, site: JekyllSite) -> None:
+        self.site = site
+        parent = site.root if site.root.is_dir() else site.root.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=".joomla2jekyll-staging-", dir=parent))
+        self.files: dict[str, str] = {}  # relpath -> sha256
+        self.only_if_missing: set[str] = set()
+
+    def write(self, relpath: str, text: str, *, only_if_missing: bool = False) -> None:
+        rel = safe_relpath(relpath)
+        data = text.encode("utf-8")
+        target = self.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files[str(rel)] = _sha(data)
+        if only_if_missing:
+            self.only_if_missing.add(str(rel))
+
+    def commit(self, *, remove_stale: bool = True) -> list[str]:
+        """Move the staged files into the site; returns stale files removed.
+
+        A file of an earlier run that this run no longer writes (an article
+        unpublished since, a changed slug) is removed when it is unchanged
+        since we wrote it; an edited one stays.
+        """
+        root = self.site.root
+        root.mkdir(parents=True, exist_ok=True)
+        previous = self.site.manifest()
+        written: dict[str, str] = {}
+        for rel, sha in sorted(self.files.items()):
+            target = root / rel
+            if rel in self.only_if_missing and target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir / rel, target)
+            written[rel] = sha
+        removed = []
+        if remove_stale:
+            for rel, sha in previous.items():
+                if rel in written or rel in self.only_if_missing:
+                    continue
+                path = root / rel
+                if path.is_file() and _sha(path.read_bytes()) == sha:
+                    path.unlink()
+                    removed.append(rel)
+        kept = {rel: sha for rel, sha in previous.items() if rel not in removed and (root / rel).is_file()}
+        kept.update(written)
+        manifest = root / MANIFEST
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps({"files": dict(sorted(kept.items()))}, indent=1) + "\n", "utf-8")
+        self.abort()
+        return removed
+
+    def abort(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: str | None) -> tuple[str, list[str]]:
+    """The ``_config.yml`` text to write, and notes on what we kept of the user's.
+
+    A user's file keeps every line and comment: only the keys it lacks are
+    appended.  Differing values stay the user's and are reported.
+    """
+    notes = []
+    if raw_existing is None:
+        return yaml.safe_dump(ours, sort_keys=False, allow_unicode=True), notes
+    missing = {k: v for k, v in ours.items() if k not in existing}
+    for key, value in ours.items():
+        if key in existing and existing[key] != value and key in ("permalink", "excerpt_separator", "timezone"):
+            notes.append(f"_config.yml keeps your {key}: {existing[key]!r} (we would use {value!r})")
+    if key_plugins := [p for p in ours.get("plugins", []) if p not in (existing.get("plugins") or [])]:
+        if "plugins" in existing:
+            notes.append(f"add {', '.join(key_plugins)} to plugins in _config.yml")
+    text = raw_existing
+    if missing:
+        if not text.endswith("\n"):
+            text += "\n"
+        text += "\n# Added by joomla2jekyll\n" + yaml.safe_dump(missing, sort_keys=False, allow_unicode=True)
+    return text, notes

@@ -1,0 +1,92 @@
+"""Article -> post text, the CPU-heavy step, run on every core.
+
+Each worker receives an article with its plan entry and returns the whole
+post file as text; writing stays in the main process (the sink).  Work is
+fed in bounded batches, because ``Pool.imap`` would otherwise drain the
+source iterator, and with it the whole dump, into its task queue.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from .convert import ConvertOptions, join_article
+from .joomla.model import Article
+from .posts import PlannedArticle, front_matter
+from .sinks.jekyll import render_post
+
+@dataclass(frozen=True)
+class RenderOptions:
+    timezone: str
+    convert: ConvertOptions = ConvertOptions()
+    redirect_from: dict[int, list[str]] = field(default_factory=dict)
+    permalinks: dict[int, str] = field(default_factory=dict)  # --keep-urls
+
+
+@dataclass
+class Rendered:
+    id: int
+    text: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
+
+
+def render_article(article: Article, planned: PlannedArticle, options: RenderOptions) -> Rendered:
+    """Convert one article; any failure is this article's, never the run's."""
+    try:
+        conversion = join_article(article.introtext, article.fulltext, options.convert)
+        meta = front_matter(article, planned, ZoneInfo(options.timezone), has_liquid=conversion.has_liquid)
+        if planned.id in options.permalinks:
+            meta["permalink"] = options.permalinks[planned.id]
+        if options.redirect_from.get(planned.id):
+            meta["redirect_from"] = options.redirect_from[planned.id]
+        return Rendered(
+            id=article.id,
+            text=render_post(meta, conversion.markdown),
+            warnings=list(conversion.warnings),
+            images=list(conversion.images),
+            broken_links=list(conversion.broken_links),
+        )
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
+        return Rendered(id=article.id, error=f"conversion failed: {type(exc).__name__}: {exc}")
+
+
+_worker_options: RenderOptions | None = None
+
+
+def _init_worker(options: RenderOptions) -> None:
+    global _worker_options
+    _worker_options = options
+
+
+def _render_in_worker(item: tuple[Article, PlannedArticle]) -> Rendered:
+    assert _worker_options is not None
+    return render_article(item[0], item[1], _worker_options)
+
+
+def job_count(requested: int) -> int:
+    return requested if requested > 0 else (os.cpu_count() or 1)
+
+
+def render_all(
+    items: Iterable[tuple[Article, PlannedArticle]], options: RenderOptions, *, jobs: int, expected: int
+) -> Iterator[Rendered]:
+    """Render in source order, in parallel when it pays off."""
+    jobs = job_count(jobs)
+    if jobs == 1 or expected < 40:
+        for article, planned in items:
+            yield render_article(article, planned, options)
+        return
+    ctx = multiprocessing.get_context("fork")
+    batch = jobs * 32
+    iterator = iter(items)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+        while chunk := list(islice(iterator, batch)):
+            yield from pool.imap(_render_in_worker, chunk, chunksize=4)
