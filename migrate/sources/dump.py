@@ -181,9 +181,10 @@ class _Tokens:
             if self.pos >= len(self.buf) and not self._fill():
                 return None
             m = _TOKEN.match(self.buf, self.pos)
-            if m is None or (m.end() == len(self.buf) and not self.eof):
-                # The token may go on in the next chunk (a long string, or a
-                # boundary inside a word): read more and try again.
+            if m is None or (m.end() >= len(self.buf) - 1 and not self.eof):
+                # The token may go on in the next chunk (a long string, a
+                # word cut in two, or a closing quote that is really the first
+                # half of a doubled ''): read more and try again.
                 if self._fill():
                     continue
                 if m is None:
@@ -194,6 +195,12 @@ class _Tokens:
                         raise self.error("a comment never ends: the dump is truncated")
                     raise self.error(f"unexpected byte {ch!r}: this is not SQL")
             kind = m.lastgroup or ""
+            if kind in ("str", "dstr") and self.buf[m.end():m.end() + 1] == m.group(0)[:1]:
+                # 'abc' followed by a quote is the start of a doubled quote
+                # in a string that goes on: it was cut short by the buffer.
+                if self._fill():
+                    continue
+                raise self.error("a quoted string never ends: the dump is truncated")
             start = self.pos
             self.pos = m.end()
             if kind == "comment" and m.group(0).startswith(b"-- Dump completed"):
