@@ -43,22 +43,35 @@ def _family(prefix: str, tables: dict[str, TableInfo]) -> tuple[str, str]:
 
 
 _SCHEMA_VERSION = re.compile(r"^(\d+\.\d+\.\d+)")
+_MANIFEST_VERSION = re.compile(r'"version"\s*:\s*"(\d+\.\d+(?:\.\d+)?)')
 
 
 def _exact_version(source: Source, prefix: str, tables: dict[str, TableInfo]) -> str | None:
-    """The core's schema version from ``#__schemas``, when the install left one."""
-    if prefix + "schemas" not in tables or prefix + "extensions" not in tables:
+    """The newest core version the install recorded, or None.
+
+    Two places may hold it: ``#__schemas`` (the name of the newest core
+    update SQL file: 3.10.7 for every 3.10.7 to 3.10.12 site, the full
+    version from 4.0 on) and the ``files_joomla`` extension's manifest_cache
+    (the release, when the PHP installer ran).  The newer of the two wins.
+    """
+    if prefix + "extensions" not in tables:
         return None
     core_ids = set()
-    for _, row in source.read({prefix + "extensions": ("extension_id", "element", "type")}):
+    versions: list[tuple[int, ...]] = []
+    columns = ("extension_id", "element", "type", "manifest_cache")
+    for _, row in source.read({prefix + "extensions": columns}):
         if isinstance(row, dict) and row.get("element") in ("joomla", "com_admin") and row.get("type") in ("file", "component"):
             core_ids.add(row.get("extension_id"))
-    versions = []
-    for _, row in source.read({prefix + "schemas": None}):
-        if isinstance(row, dict) and row.get("extension_id") in core_ids:
-            m = _SCHEMA_VERSION.match(str(row.get("version_id") or ""))
-            if m:
-                versions.append(tuple(int(x) for x in m.group(1).split(".")))
+            if row.get("element") == "joomla":
+                m = _MANIFEST_VERSION.search(str(row.get("manifest_cache") or ""))
+                if m:
+                    versions.append(tuple(int(x) for x in m.group(1).split(".")))
+    if prefix + "schemas" in tables:
+        for _, row in source.read({prefix + "schemas": None}):
+            if isinstance(row, dict) and row.get("extension_id") in core_ids:
+                m = _SCHEMA_VERSION.match(str(row.get("version_id") or ""))
+                if m:
+                    versions.append(tuple(int(x) for x in m.group(1).split(".")))
     return ".".join(map(str, max(versions))) if versions else None
 
 
@@ -85,6 +98,7 @@ def detect_install(source: Source, prefix: str | None = None) -> Install:
     exact = _exact_version(source, prefix, tables)
     if exact is not None:
         version = exact
-        if exact.split(".")[0] in ("4", "5"):
-            family = exact.split(".")[0]
+        major = exact.split(".")[0]
+        if major in ("4", "5"):
+            family = major
     return Install(prefix=prefix, family=family, version=version)
