@@ -181,8 +181,7 @@ def _scaffold(staging, target: JekyllSite, site: Site, joomla: JoomlaConfig | No
     raw = config_path.read_text("utf-8") if config_path.is_file() else None
     text, notes = merged_config(target.existing_config(), default_config(title, tz_name), raw)
     report.warnings.extend(notes)
-    if raw is None or text != raw:
-        staging.write("_config.yml", text, only_if_missing=False)
+    staging.write("_config.yml", text)
     for rel, content in SCAFFOLD.items():
         staging.write(rel, content, only_if_missing=True)
 

@@ -94,9 +94,9 @@ def escape_line_start(text: str) -> str:
     if first == "#":
         return "\\" + text if _LINE_HASH.match(text) else text
     if first in "-+:>":
-        if _LINE_BULLET.match(text) or _LINE_RULE.match(text):
-            return "\\" + text
-        return text
+        if _LINE_RULE.match(text):   # "---": escape each dash, or kramdown makes "-–" of it
+            return re.sub(r"-", r"\\-", text) if first == "-" else "\\" + text
+        return "\\" + text if _LINE_BULLET.match(text) else text
     if first == "=":
         return "\\" + text if _LINE_RULE.match(text) else text
     if first.isdigit():

@@ -58,7 +58,7 @@ avsplugin mp3 mp4 flv swf widgetkit rokgallery artsexylightbox jw_allvideos disq
 """.split())
 SILENT_PLUGINS = frozenset({"emailcloak"})  # directives with no visible content
 
-_TAG = re.compile(r"\{(/?)([a-z][a-z0-9_-]*)(?:([ =])([^{}\n]*))?\}")
+_TAG = re.compile(r"(?<!\{)\{(/?)([a-z][a-z0-9_-]*)(?:([ =])([^{}\n]*))?\}(?!\})")
 _PROTECTED = re.compile(
     r"(<(pre|code|script|style|textarea)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 

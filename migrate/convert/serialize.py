@@ -36,7 +36,8 @@ _ALLOWED = {
 # Elements written without their tags (their content stays).
 _UNWRAP = frozenset("span font o:p center big basefont nobr".split())
 _DROP = frozenset("style meta link title head xml".split())
-_BLOCK_NEWLINE = frozenset("table thead tbody tfoot tr caption colgroup ul ol dl".split())
+_BLOCK_NEWLINE = frozenset("table thead tbody tfoot colgroup".split())   # newline after <x> and </x>
+_LINE_END = _BLOCK_NEWLINE | {"tr", "caption"}                            # newline after </x>
 _WS = re.compile(r"[ \t\r\n\f]+")
 _MSO_DECL = re.compile(r"(?:^|;)\s*mso-[^;]*", re.IGNORECASE)
 
@@ -62,6 +63,14 @@ class HtmlWriter:
         out: list[str] = []
         self._write(el, out, pre=False)
         return "".join(out).strip()
+
+    def write_inline(self, el: Tag, pipes: bool = False) -> str:
+        """The content of `el` as HTML on one line; `pipes` writes `|` as `&#124;` (for table cells)."""
+        out: list[str] = []
+        for child in el.children:
+            self._write(child, out, pre=False, parent=el.name)
+        html = "".join(out).replace("\n", " ")
+        return html.replace("|", "&#124;") if pipes else html
 
     def _attrs(self, el: Tag) -> str:
         name = el.name
@@ -134,5 +143,5 @@ class HtmlWriter:
         if out and out[-1] == " " and name in ("td", "th", "p", "li"):
             out.pop()
         out.append(f"</{name}>")
-        if name in _BLOCK_NEWLINE or name == "tr":
+        if name in _LINE_END:
             out.append("\n")

@@ -218,7 +218,7 @@ class Staging:
         removed = []
         if remove_stale:
             for rel, sha in previous.items():
-                if rel in written or rel in self.only_if_missing:
+                if rel in written or not rel.startswith(("_posts/", "_drafts/")):
                     continue
                 path = root / rel
                 if path.is_file() and _sha(path.read_bytes()) == sha:

@@ -1,0 +1,263 @@
+"""The command line, end to end on the project's own fixture sites.
+
+Expected values come from fixtures/README.md, which describes every row.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import frontmatter
+import pytest
+from click.testing import CliRunner
+
+from migrate.cli import main
+from conftest import FIXTURES
+
+BLOG = FIXTURES / "joomla3-blog.sql"
+NOW_ARGS: list[str] = []
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def migrate(site: Path, *extra: str, source: Path = BLOG):
+    return invoke("migrate", str(source), "--site", str(site), "-q", "--jobs", "1", *extra)
+
+
+def posts(site: Path) -> dict[int, tuple[str, frontmatter.Post]]:
+    return {
+        frontmatter.load(p)["joomla_id"]: (p.name, frontmatter.load(p))
+        for p in sorted((site / "_posts").glob("*.md"))
+    }
+
+
+def test_migrate_fixture_blog(tmp_path):
+    site = tmp_path / "site"
+    result = migrate(site)
+    assert result.exit_code == 0, result.output
+    got = posts(site)
+    # fixtures/README.md: posts are 1-4, 7, 10-14; 5 unpublished, 6 trashed, 8 registered, 9 expired.
+    assert sorted(got) == [1, 2, 3, 4, 7, 10, 11, 12, 13, 14]
+    name, first = got[1]
+    assert name == "2016-02-09-gluing-services-together-with-lambda.md"
+    assert first["title"] == "Gluing Services Together With Lambda"
+    assert first["categories"] == ["Blog", "Cloud"]
+    assert first["tags"] == ["aws", "lambda"]
+    assert first["author"] == "Ed Example"
+    assert "<!--more-->" in first.content
+    assert got[11][1]["author"] == "Guest Author"
+    assert got[12][0].endswith("-etc-passwd.md") and got[12][1]["title"] == 'Colons: "quotes", #hash, emoji 🚀 and ../../etc/passwd'
+    assert got[3][0].endswith("-on-jekyll.md") and got[13][0].endswith("-on-jekyll-2.md")
+    assert got[14][1]["title"] == "Café crème"
+    assert got[3][1]["featured"] is True and got[3][1]["lang"] == "en-GB"
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert report["joomla"] == {"version": "3.10.12", "prefix": "jb3_"}
+    assert report["summary"]["posts"] == 10 and report["summary"]["skipped"] == 4
+    by_id = {a["id"]: a for a in report["articles"]}
+    assert by_id[5]["reason"] == "unpublished (--drafts keeps it as a draft)"
+    assert by_id[6]["reason"] == "trashed"
+    assert by_id[8]["reason"] == "restricted access (view level 2)"
+    assert by_id[9]["reason"].startswith("expired (publish_down 2017-01-01")
+    assert any(w.startswith("scheduled for 2031-01-01") for w in by_id[10]["warnings"])
+    assert any("author user 99 no longer exists; keeping the alias 'Guest Author'" == w for w in by_id[11]["warnings"])
+    assert any(w.startswith("repaired double-encoded text in") for w in by_id[14]["warnings"])
+    assert by_id[1]["url"] == "/2016/02/09/gluing-services-together-with-lambda/"
+    assert by_id[1]["path"] == "_posts/2016-02-09-gluing-services-together-with-lambda.md"
+    for entry in report["articles"]:
+        assert set(entry) == {"id", "title", "state", "action", "reason", "path", "url", "warnings"}
+    for rel in ("_config.yml", "_layouts/default.html", "_layouts/post.html", "index.html"):
+        assert (site / rel).is_file(), rel
+
+
+@pytest.mark.parametrize("variant", ["joomla3-blog.complete-insert.sql", "joomla3-blog.phpmyadmin.sql", "gzip"])
+def test_every_dump_format_gives_the_same_site(tmp_path, variant):
+    migrate(tmp_path / "ref")
+    if variant == "gzip":
+        source = tmp_path / "blog.sql.gz"
+        source.write_bytes(gzip.compress(BLOG.read_bytes()))
+    else:
+        source = FIXTURES / variant
+    assert migrate(tmp_path / "other", source=source).exit_code == 0
+    ref = {p.name: p.read_bytes() for p in (tmp_path / "ref" / "_posts").iterdir()}
+    other = {p.name: p.read_bytes() for p in (tmp_path / "other" / "_posts").iterdir()}
+    assert other == ref
+
+
+def test_drafts_flag(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site, "--drafts").exit_code == 0
+    drafts = sorted(p.name for p in (site / "_drafts").iterdir())
+    assert drafts == ["lambda-cold-starts-notes.md"]
+
+
+@pytest.mark.parametrize(
+    "fixture, expected_ids, version",
+    [("joomla15-mini.sql", [1, 2, 3, 5], "1.5"), ("joomla5-mini.sql", [1, 2, 3], "5.1.2")],
+)
+def test_other_versions(tmp_path, fixture, expected_ids, version):
+    site = tmp_path / "site"
+    assert migrate(site, source=FIXTURES / fixture).exit_code == 0
+    assert sorted(posts(site)) == expected_ids
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert report["joomla"]["version"] == version
+
+
+def test_joomla15_sections_become_categories(tmp_path):
+    site = tmp_path / "site"
+    migrate(site, source=FIXTURES / "joomla15-mini.sql")
+    got = posts(site)
+    assert "categories" not in got[3][1].metadata  # sectionid 0: uncategorised
+    assert len(got[1][1]["categories"]) == 2
+    assert got[1][1]["featured"] is True
+
+
+def test_joomla5_image_suffix_is_stripped(tmp_path):
+    site = tmp_path / "site"
+    migrate(site, source=FIXTURES / "joomla5-mini.sql")
+    image = posts(site)[1][1]["image"]
+    assert image.startswith("/images/") and "#" not in image
+
+
+def test_inspect(tmp_path):
+    result = invoke("inspect", str(BLOG))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "Joomla:      3.10.12" in lines
+    assert "Prefix:      jb3_" in lines
+    assert "Articles:    14 (archived 1, published 11, trashed 1, unpublished 1)" in lines
+    assert "Categories:  4" in lines and "Tags:        5" in lines and "Users:       2" in lines
+    data = json.loads(invoke("inspect", str(BLOG), "--json").output)
+    assert data["prefix"] == "jb3_" and data["counts_by_state"]["published"] == 11
+
+
+def test_dry_run_writes_nothing_and_says_what_it_would_do(tmp_path):
+    site = tmp_path / "site"
+    result = migrate(site, "--dry-run", "--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0
+    assert not site.exists()
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["dry_run"] is True and report["summary"]["posts"] == 10
+    human = invoke("migrate", str(BLOG), "--site", str(site), "--dry-run").output
+    assert "14 articles: would write 10 posts and 0 drafts, skipped 4" in human
+    assert "Needs a look:" in human
+    assert not site.exists()
+
+
+def test_report_to_stdout(tmp_path):
+    result = migrate(tmp_path / "s", "--dry-run", "--report", "-")
+    assert json.loads(result.output)["summary"]["articles"] == 14
+
+
+def test_hand_written_files_are_not_overwritten_without_force(tmp_path):
+    site = tmp_path / "site"
+    migrate(site)
+    post = next((site / "_posts").glob("2016-02-09-*.md"))
+    post.write_text("my own edit\n")
+    result = migrate(site)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: 1 files in ")
+    assert "_posts/2016-02-09-gluing-services-together-with-lambda.md (use --force to overwrite them)" in result.output
+    assert post.read_text() == "my own edit\n"
+    assert migrate(site, "--force").exit_code == 0
+    assert post.read_text() != "my own edit\n"
+
+
+def test_rerun_replaces_our_own_files_and_keeps_user_files(tmp_path):
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    mine = site / "_posts" / "2020-01-01-my-own-post.md"
+    mine.write_text("---\ntitle: mine\n---\nhello\n")
+    (site / "_config.yml").write_text("# my site\ntitle: My Blog\npermalink: /:year/:title/\n")
+    assert migrate(site).exit_code == 0
+    assert migrate(site).exit_code == 0  # a second run is allowed: the files are ours and unchanged
+    assert mine.read_text() == "---\ntitle: mine\n---\nhello\n"
+    config = (site / "_config.yml").read_text()
+    assert config.startswith("# my site\ntitle: My Blog\npermalink: /:year/:title/\n")
+    assert "excerpt_separator: <!--more-->" in config
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert {a["id"]: a["url"] for a in report["articles"]}[1] == "/2016/gluing-services-together-with-lambda/"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "no Joomla tables in broken.sql: no table <prefix>content with introtext and fulltext columns next to <prefix>categories (0 tables seen)"),
+        (b"\x89PNG\r\n\x1a\n\0\0", "broken.sql, line 1: binary data: this is not a SQL dump"),
+        (b"CREATE TABLE `wp_posts` (`id` int);\n", "no Joomla tables in broken.sql: no table <prefix>content with introtext and fulltext columns next to <prefix>categories (1 tables seen)"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, content, message):
+    bad = tmp_path / "broken.sql"
+    bad.write_bytes(content)
+    site = tmp_path / "site"
+    result = invoke("migrate", str(bad), "--site", str(site))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert not site.exists()
+
+
+def test_truncated_fixture_dump(tmp_path):
+    data = BLOG.read_bytes()
+    cut = data.index(b"INSERT INTO `jb3_content`") + 5000
+    bad = tmp_path / "cut.sql"
+    bad.write_bytes(data[:cut])
+    site = tmp_path / "site"
+    result = invoke("migrate", str(bad), "--site", str(site))
+    assert result.exit_code == 1
+    line = data[:data.index(b"INSERT INTO `jb3_content`")].count(b"\n") + 1
+    assert result.output.startswith(f"Error: cut.sql, line {line}: ")
+    assert "truncated" in result.output and result.output.count("\n") == 1
+    assert not site.exists()
+
+
+def test_unknown_prefix_and_two_installs(tmp_path):
+    result = invoke("inspect", str(BLOG), "--prefix", "xyz_")
+    assert result.output == "Error: no Joomla tables with prefix 'xyz_' in joomla3-blog.sql (Joomla prefixes found: jb3_)\n"
+    both = tmp_path / "both.sql"
+    both.write_bytes(BLOG.read_bytes() + (FIXTURES / "joomla5-mini.sql").read_bytes())
+    result = invoke("inspect", str(both))
+    assert result.exit_code == 1
+    assert result.output == "Error: both.sql holds 2 Joomla installs (prefixes j5x_, jb3_): choose one with --prefix\n"
+    assert "Prefix:      j5x_" in invoke("inspect", str(both), "--prefix", "j5x_").output
+
+
+def test_broken_article_row_is_reported_and_skipped(tmp_path):
+    data = (FIXTURES / "joomla3-blog.complete-insert.sql").read_bytes()
+    start = data.index(b"INSERT INTO `jb3_content` (")
+    row_start = data.index(b"VALUES (6,", start)
+    broken = data[:row_start] + b"VALUES (6,'extra'," + data[row_start + len(b"VALUES (6,"):]
+    bad = tmp_path / "broken-row.sql"
+    bad.write_bytes(broken)
+    site = tmp_path / "site"
+    assert migrate(site, source=bad).exit_code == 0
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    entry = {a["id"]: a for a in report["articles"]}[6]
+    assert entry["action"] == "skip"
+    assert entry["reason"].startswith("unreadable row (broken-row.sql, line ")
+    assert sorted(posts(site)) == [1, 2, 3, 4, 7, 10, 11, 12, 13, 14]
+
+
+def test_bad_timezone(tmp_path):
+    result = migrate(tmp_path / "s", "--timezone", "Mars/Olympus")
+    assert result.output == "Error: unknown timezone 'Mars/Olympus' (use a name such as Europe/Paris or UTC)\n"
+
+
+def test_python_dash_m(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "migrate", "inspect", str(BLOG)], capture_output=True, text=True)
+    assert out.returncode == 0 and "Prefix:      jb3_" in out.stdout
+
+
+def test_parallel_conversion_gives_the_same_files(tmp_path):
+    migrate(tmp_path / "one")
+    invoke("migrate", str(BLOG), "--site", str(tmp_path / "two"), "-q", "--jobs", "2")
+    one = {p.name: p.read_bytes() for p in (tmp_path / "one" / "_posts").iterdir()}
+    two = {p.name: p.read_bytes() for p in (tmp_path / "two" / "_posts").iterdir()}
+    assert one == two
