@@ -261,3 +261,22 @@ def test_parallel_conversion_gives_the_same_files(tmp_path):
     one = {p.name: p.read_bytes() for p in (tmp_path / "one" / "_posts").iterdir()}
     two = {p.name: p.read_bytes() for p in (tmp_path / "two" / "_posts").iterdir()}
     assert one == two
+
+
+def test_no_fix_encoding_keeps_the_mojibake(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site, "--no-fix-encoding").exit_code == 0
+    assert posts(site)[14][1]["title"] == "CafÃ© crÃ¨me"
+
+
+def test_posts_no_longer_written_are_removed_only_when_unchanged(tmp_path):
+    site = tmp_path / "site"
+    migrate(site, "--drafts")
+    draft = site / "_drafts" / "lambda-cold-starts-notes.md"
+    assert draft.is_file()
+    migrate(site)  # without --drafts the draft is no longer part of the site
+    assert not draft.exists()
+    migrate(site, "--drafts")
+    draft.write_text(draft.read_text() + "\nmy note\n")
+    migrate(site, "--force")
+    assert draft.read_text().endswith("my note\n")  # edited by hand: kept
