@@ -5,7 +5,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-__all__ = ["clean_source", "fix_word_lists"]
+__all__ = ["clean_source", "fix_word_lists", "remove_hidden_links"]
 
 PHP_WARNING = "PHP code removed (sign of a hacked site)"
 EVAL_WARNING = "eval(base64_decode(...)) removed (sign of a hacked site)"
@@ -176,3 +176,20 @@ def _build_list(soup: BeautifulSoup, items: list[tuple[Tag, str, int]]) -> None:
             li.append(child.extract())
         stack[-1][1].append(li)
         p.decompose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hidden links: <div style="display:none"><a href="http://pills...">...</a></div> is what an
+# attacker leaves for search engines; nobody who edits a site by hand writes it.
+
+HIDDEN_LINKS_WARNING = "hidden links removed (sign of a hacked site)"
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def remove_hidden_links(soup: BeautifulSoup, warnings: list[str]) -> None:
+    for el in soup.find_all(style=_HIDDEN):
+        if el.decomposed:
+            continue
+        if el.name == "a" or el.find("a", href=True) is not None:
+            el.decompose()
+            warnings.append(HIDDEN_LINKS_WARNING)

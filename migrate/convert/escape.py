@@ -22,60 +22,53 @@ __all__ = ["escape_inline", "escape_line_start", "LINE_START_RISK", "normalise_s
 
 _ESCAPABLE = "\\.*_+`<>()[]{}#!:|\"'$=-~"
 
-_INLINE_RISK = re.compile(r"[\\`*_\[\]<&{$~|]")
-_INLINE = re.compile(
-    r"(?P<bs>\\(?=[\\.*_+`<>()\[\]{}#!:|\"'$=~-]|$))"
-    r"|(?P<tick>`)"
-    r"|(?P<star>\*)"
-    r"|(?P<under>_)"
-    r"|(?P<open>\[)"
-    r"|(?P<close>\])"
-    r"|(?P<lt><(?=[A-Za-z/]|!--))"
-    r"|(?P<amp>&(?=#?[A-Za-z0-9]+;))"
-    r"|(?P<ial>\{(?=:))"
-    r"|(?P<math>\$\$)"
-    r"|(?P<strike>~~)"
-    r"|(?P<pipe>\|)"
-)
+_INLINE_RISK = re.compile(r"\$\$|~~|[\\`*_\[\]<&{$~|]")
+_BACKSLASH_NEXT = frozenset("\\.*_+`<>()[]{}#!:|\"'$=~-")
+_AMP_ENTITY = re.compile(r"#?[A-Za-z0-9]+;")
 _LINK_LIKE = re.compile(r"[^\]]*\][(\[:]")
+_SPACES = frozenset(" \t\n\xa0")
 
 
 def escape_inline(text: str, in_link: bool = False) -> str:
     """Escape what kramdown would take as span-level markup in a text run."""
     if not _INLINE_RISK.search(text):
         return text
+    n = len(text)
 
     def repl(m: re.Match) -> str:
-        kind = m.lastgroup
         s = m.group(0)
         i = m.start()
-        if kind == "star":
+        after = text[i + 1] if i + 1 < n else ""
+        if s == "\\":
+            return "\\\\" if after == "" or after in _BACKSLASH_NEXT else s
+        if s == "*":
             before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < len(text) else ""
-            if before in (" ", "\t", "\n", "\xa0") and after in (" ", "\t", "\n", "\xa0"):
-                return s
-            return "\\*"
-        if kind == "under":
+            return s if before in _SPACES and before and after in _SPACES and after else "\\*"
+        if s == "_":
             before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < len(text) else ""
-            if (before and before.isalpha()) or after.isspace():
-                return s
-            return "\\_"
-        if kind == "open":
-            if in_link or _LINK_LIKE.match(text, i + 1):
-                return "\\["
-            return s
-        if kind == "close":
+            return s if before.isalpha() or after.isspace() else "\\_"
+        if s == "[":
+            return "\\[" if in_link or _LINK_LIKE.match(text, i + 1) else s
+        if s == "]":
             return "\\]" if in_link else s
-        if kind == "amp":
-            return "&amp;"
-        if kind == "math":
+        if s == "<":
+            if after.isascii() and after.isalpha() or after == "/" or text.startswith("!--", i + 1):
+                return "\\<"
+            return s
+        if s == "&":
+            return "&amp;" if _AMP_ENTITY.match(text, i + 1) else s
+        if s == "{":
+            return "\\{" if after == ":" else s
+        if s == "$$":
             return "\\$\\$"
-        if kind == "strike":
+        if s == "~~":
             return "\\~\\~"
-        return "\\" + s
+        if s in "$~":
+            return s
+        return "\\" + s   # ` and |
 
-    return _INLINE.sub(repl, text)
+    text = _INLINE_RISK.sub(repl, text)
+    return text
 
 
 # First characters that can start block markup at the beginning of a line.
@@ -141,4 +134,6 @@ def normalise_space(text: str) -> str:
         text = text.replace("\u200b", "").replace("\ufeff", "")
     if "\xa0" in text:
         text = _NBSP_RUN.sub(_nbsp, text)
-    return _SPACE_RUN.sub(" ", text)
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SPACE_RUN.sub(" ", text)
+    return text

@@ -8,6 +8,7 @@ line breaks. See the module docstrings of escape.py, links.py and plugins.py for
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -15,7 +16,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from markdownify import MarkdownConverter
 
-from .cleanup import clean_source, fix_word_lists
+from .cleanup import clean_source, fix_word_lists, remove_hidden_links
 from .escape import (LINE_START_RISK, escape_heading_end, escape_inline, escape_line_start,
                      normalise_space)
 from .links import EXTERNAL, FILE, LinkResolver, classify_href
@@ -60,18 +61,18 @@ _MARKED_INLINE = frozenset("b strong i em a code kbd samp tt sub sup u ins mark 
 _HEADING = re.compile(r"h([1-6])$")
 _SKIP_SILENTLY = frozenset("style head title meta link xml template".split())
 _EMBEDS = frozenset("iframe video audio object embed svg map form canvas".split())
+_MARK_KIND = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _STRONG = frozenset({"b", "strong"})
 _EM = frozenset({"i", "em"})
 _DEL = frozenset({"s", "strike", "del"})
 _EDGE_BR = re.compile(r"^(?:\s*" + BR + r"\n)+|(?:\s*" + BR + r"\n?)+\s*$")
-_NEWLINES = re.compile(r"\n{3,}")
 _LINE_CONTENT = re.compile(r"^(.+)$", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
 _LANG_CLASS = re.compile(r"(?:^|[\s;])(?:brush:\s*|language-|lang-|lang:)([\w+#.-]+)", re.IGNORECASE)
-_LANG_ALIASES = {"plain": "", "text": "", "none": "", "nohighlight": "", "plaintext": "",
-                 "jscript": "javascript", "js": "javascript", "html": "html", "xhtml": "html",
-                 "shell": "shell", "bash": "bash", "sh": "bash", "csharp": "csharp", "c#": "csharp",
-                 "cpp": "cpp", "c++": "cpp", "py": "python", "rb": "ruby", "vb": "vbnet"}
+_LANG_ALIASES = {"html4strict": "html", "html5": "html", "plain": "", "text": "", "none": "", "nohighlight": "", "plaintext": "",
+                 "jscript": "javascript", "xhtml": "html", "c#": "csharp", "c++": "cpp", "vb": "vbnet"}
+_LANGUAGES = frozenset("php sql mysql javascript css html html4strict html5 xml bash python java c cpp "
+                       "csharp ruby perl ini apache diff json yaml".split())
 _PX = re.compile(r"^\s*(\d+)(?:px)?\s*$")
 _STYLE_DECL = re.compile(r"([\w-]+)\s*:\s*([^;]+)")
 _HEADER_ID = re.compile(r"^[A-Za-z][\w:-]*$")
@@ -84,7 +85,7 @@ def _style(el: Tag) -> dict[str, str]:
     return {k.lower(): v.strip().lower() for k, v in _STYLE_DECL.findall(raw)}
 
 
-_EDGES = re.compile(r"^([ \n" + BR + r"]*)(.*?)([ \n" + BR + r"]*)$", re.DOTALL)
+_EDGE_CHARS = " \n" + BR
 
 
 def _edge(ws: str) -> str:
@@ -96,10 +97,14 @@ def _edge(ws: str) -> str:
 
 def _chomp(text: str) -> tuple[str, str, str]:
     """Split `text` into (leading space, content, trailing space) so markers hug the content."""
-    if not text:
-        return "", "", ""
-    lead, core, trail = _EDGES.match(text).groups()
-    return _edge(lead), _edge(trail), core
+    core = text.strip(_EDGE_CHARS)
+    if len(core) == len(text):
+        return "", "", text
+    if not core:
+        return _edge(text), "", ""
+    start = text.index(core[0])
+    end = start + len(core)
+    return _edge(text[:start]), _edge(text[end:]), core
 
 
 def _block_text(text: str) -> str:
@@ -143,8 +148,15 @@ class JoomlaConverter(MarkdownConverter):
         escape_asterisks = False
         escape_underscores = False
 
+    _defaults: dict | None = None   # markdownify's option dict, built once (it walks dir())
+
     def __init__(self, options: ConvertOptions, warnings: list[str], allow_more: bool = True):
-        super().__init__()
+        cls = type(self)
+        if cls._defaults is None:
+            super().__init__()
+            cls._defaults = dict(self.options)
+        self.options = dict(cls._defaults)
+        self.convert_fn_cache = {}
         self.opts = options
         self.warnings = warnings
         self.images: list[str] = []
@@ -197,6 +209,7 @@ class JoomlaConverter(MarkdownConverter):
                 kind = child.name
             if not out:
                 continue
+            kind = _MARK_KIND.get(kind, "")
             if parts and kind and kind == last_kind:
                 out = self._merge_adjacent(parts, out, kind)
             last_kind = kind
@@ -211,7 +224,7 @@ class JoomlaConverter(MarkdownConverter):
     @staticmethod
     def _merge_adjacent(parts: list[str], out: str, kind: str) -> str:
         """`<b>a</b><b>b</b>` is `**ab**`, not `**a****b**`."""
-        mark = "**" if kind in _STRONG else "*" if kind in _EM else "~~" if kind in _DEL else ""
+        mark = kind
         prev = parts[-1]
         if mark and prev.endswith(mark) and out.startswith(mark) and not prev.endswith("\\" + mark):
             parts[-1] = prev[: -len(mark)]
@@ -309,7 +322,10 @@ class JoomlaConverter(MarkdownConverter):
             return "/" + target.path + target.fragment
         if resolver is None:
             return href
-        bare = href.split("#", 1)[0]
+        if target.kind != EXTERNAL and (href.startswith("//") or "://" in href.split("?", 1)[0]):
+            bare = "/" + target.path    # an absolute link to the old site, as a site path
+        else:
+            bare = href.split("#", 1)[0]
         new = resolver.resolve(bare)
         if new is None:
             if href not in self.broken_links:
@@ -475,6 +491,9 @@ class JoomlaConverter(MarkdownConverter):
         return md
 
     # -- blocks -----------------------------------------------------------------------------
+
+    def convert__document_(self, el, text, parent_tags):
+        return _block_text(text)
 
     def convert_p(self, el, text, parent_tags):
         if "_inline" in parent_tags:
@@ -724,6 +743,8 @@ def _code_language(el: Tag) -> str:
                 continue
             value = " ".join(value) if isinstance(value, list) else value
             m = _LANG_CLASS.search(value) if attr == "class" else re.match(r"([\w+#.-]+)", value)
+            if m is None and attr == "class":   # GeSHi: class="php" or "php geshi"
+                m = next((re.match(r"(.+)", c) for c in value.lower().split() if c in _LANGUAGES), None)
             if m:
                 lang = m.group(1).lower().rstrip(";")
                 return _LANG_ALIASES.get(lang, lang)
@@ -827,17 +848,39 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+_MEANINGLESS_TAGS = re.compile(r"</?(?:font|small|big|basefont)\b[^>]*>", re.IGNORECASE)
+
+
+def _parse(html: str, warnings: list[str]) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    if "mso-list" in html or "MsoList" in html or "•" in html or "·" in html:
+        fix_word_lists(soup)
+    if "display" in html or "visibility" in html:
+        remove_hidden_links(soup, warnings)
+    return soup
+
+
 def _convert(html: str, options: ConvertOptions, allow_more: bool) -> tuple[Conversion, bool]:
     if not html or not html.strip():
         return Conversion(""), False
     warnings: list[str] = []
     html = expand_plugin_tags(html, options.modules, warnings)
     html = clean_source(html, warnings)
-    soup = BeautifulSoup(html, "html.parser")
-    if "mso-list" in html or "MsoList" in html or "•" in html or "·" in html:
-        fix_word_lists(soup)
+    before = len(warnings)
     converter = JoomlaConverter(options, warnings, allow_more)
-    markdown = _normalise(converter.process_tag(soup, frozenset()))
+    try:
+        markdown = converter.process_tag(_parse(html, warnings), frozenset())
+    except RecursionError:
+        # thousands of unclosed <font> tags nest that deep: drop the tags that mean nothing to us
+        del warnings[before:]
+        converter = JoomlaConverter(options, warnings, allow_more)
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        try:
+            markdown = converter.process_tag(_parse(_MEANINGLESS_TAGS.sub("", html), warnings), frozenset())
+        finally:
+            sys.setrecursionlimit(limit)
+    markdown = _normalise(markdown)
     conversion = Conversion(
         markdown=markdown,
         warnings=_dedupe(warnings),

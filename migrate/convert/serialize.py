@@ -140,8 +140,8 @@ class HtmlWriter:
         inner_pre = pre or name in ("pre", "textarea")
         for child in node.children:
             self._write(child, out, inner_pre, name)
-        if out and out[-1] == " " and name in ("td", "th", "p", "li"):
-            out.pop()
+        if out and name in ("td", "th", "p", "li", "dd", "dt", "caption") and out[-1].endswith(" "):
+            out[-1] = out[-1].rstrip(" ")
         out.append(f"</{name}>")
         if name in _LINE_END:
             out.append("\n")
