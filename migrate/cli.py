@@ -95,12 +95,14 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 @click.option("--keep-scripts", is_flag=True, help="Keep <script> elements in articles (removed by default).")
 @click.option("--old-url", "old_urls", multiple=True, metavar="URL",
               help="The old site's address, e.g. https://example.com: links to it become internal links.")
+@click.option("--joomla-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="The Joomla folder: images the posts reference are copied from it into the site.")
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
               help="Conversion processes (0: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
-            old_urls: tuple[str, ...], jobs: int, quiet: bool) -> None:
+            old_urls: tuple[str, ...], joomla_root: Path | None, jobs: int, quiet: bool) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
@@ -108,6 +110,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         source=source, site=site, report=report, dry_run=dry_run, prefix=prefix, timezone=timezone,
         drafts=drafts, force=force, fix_encoding=not no_fix_encoding, keep_scripts=keep_scripts,
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
+        joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
     )
     try:
         result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))

@@ -28,5 +28,6 @@ class Config:
     fix_encoding: bool = True
     keep_scripts: bool = False
     old_urls: tuple[str, ...] = ()
+    joomla_root: Path | None = None  # the Joomla folder, to copy the images posts reference
     jobs: int = 0  # conversion processes; 0: one per core
     now: datetime = field(default_factory=_now)  # UTC; fixed in tests so expiry is deterministic

@@ -45,3 +45,16 @@ def post_url(template: str, *, date: datetime, slug: str, categories: tuple[str,
     if not url.startswith("/"):
         url = "/" + url
     return url
+
+
+def category_url(path: str, category_id: int) -> str:
+    """Where the category's page is published: ``/category/<slugified alias path>/``.
+
+    Each alias segment is slugified, so the URL is ASCII and never escapes
+    the site; a segment that slugifies to nothing falls back to the id.
+    """
+    from slugify import slugify
+
+    segments = [slugify(s) for s in path.split("/") if s] or [""]
+    segments = [s or str(category_id) for s in segments]
+    return "/category/" + "/".join(segments) + "/"

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import TOOL_FOLDER, Config
-from .convert import ConvertOptions
+from .convert import ConvertOptions, DictLinkResolver, DictModuleLookup
 from .errors import MigrationError, SiteConflict
 from .joomla.model import Article, Site
 from .joomla.reader import JoomlaReader
-from .posts import SKIP, PlannedArticle, plan
+from .permalink import category_url
+from .posts import POST, SKIP, PlannedArticle, plan
 from .progress import NoProgress, Progress
-from .sinks.jekyll import JekyllSite, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, INDEX, default_config, merged_config
+from .sinks.jekyll import (
+    INDEX, LAYOUT_CATEGORY, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, JekyllSite, Staging, category_page,
+    default_config, merged_config,
+)
 from .sinks.report import Report
 from .sources import JoomlaConfig, open_source
 from .sources.base import BrokenRow
@@ -29,6 +34,7 @@ SCAFFOLD = {
     "_layouts/default.html": LAYOUT_DEFAULT,
     "_layouts/post.html": LAYOUT_POST,
     "_layouts/page.html": LAYOUT_PAGE,
+    "_layouts/category.html": LAYOUT_CATEGORY,
     "index.html": INDEX,
 }
 
@@ -105,67 +111,55 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         )
         site = reader.site()
         tz_name = _timezone(config, joomla)
-        tz = ZoneInfo(tz_name)
         target = JekyllSite(Path(config.site), force=config.force)
         planned = plan(
             reader.articles(site, bodies=False),
             drafts=config.drafts,
             now=config.now,
-            tz=tz,
+            tz=ZoneInfo(tz_name),
             permalink=target.permalink(),
         )
         report = Report(
             source=source.name, site=str(config.site), install=reader.install,
             dry_run=config.dry_run, articles=planned, warnings=list(site.warnings),
         )
+        categories = category_pages(site, planned)
         if config.dry_run:
             if config.report is not None:
                 _write_report_file(config.report, report)
             return report
 
         writing = [p for p in planned if p.action != SKIP and p.path]
-        conflicts = target.conflicts([p.path for p in writing if p.path] + [f"{TOOL_FOLDER}/report.json"])
+        conflicts = target.conflicts([p.path for p in writing if p.path])
         if conflicts:
-            shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
-            raise SiteConflict(
-                f"{len(conflicts)} files in {config.site} were not written by joomla2jekyll or were edited since: "
-                f"{shown} (use --force to overwrite them)"
-            )
+            raise SiteConflict(conflict_message(target.root, conflicts))
         options = RenderOptions(
             timezone=tz_name,
-            convert=ConvertOptions(keep_scripts=config.keep_scripts, old_urls=config.old_urls),
+            convert=ConvertOptions(
+                keep_scripts=config.keep_scripts,
+                old_urls=config.old_urls,
+                link_resolver=DictLinkResolver(
+                    by_id={p.id: p.url for p in writing if p.url},
+                    category_by_id={cid: page.url for cid, page in categories.items()},
+                    old_urls=config.old_urls,
+                ),
+                modules=module_lookup(site),
+            ),
         )
         staging = target.begin()
         try:
-            by_id = {p.id: p for p in writing}
-            wanted = dict(by_id)  # emptied as bodies arrive; what is left never came
-            progress.start(len(wanted), "Converting articles")
-            for rendered in render_all(_bodies(reader, site, wanted), options, jobs=config.jobs, expected=len(wanted)):
-                entry = by_id[rendered.id]
-                entry.warnings.extend(rendered.warnings)
-                entry.warnings.extend(f"broken internal link: {link}" for link in rendered.broken_links)
-                if rendered.error or rendered.text is None:
-                    entry.action, entry.reason = SKIP, rendered.error or "conversion failed"
-                    entry.path = entry.url = None
-                else:
-                    staging.write(entry.path or "", rendered.text)
-                progress.advance()
-            progress.finish()
-            for missing in wanted.values():
-                # Planned from the header pass but gone in the body pass: the
-                # source changed under us, or the row broke in its body.
-                missing.action, missing.reason = SKIP, "the row could not be read a second time"
-                missing.path = missing.url = None
-            _scaffold(staging, target, site, joomla, tz_name, report)
-            report_path = config.report or (Path(config.site) / TOOL_FOLDER / "report.json")
+            images = _convert_articles(reader, site, writing, options, staging, config, progress)
+            for page in categories.values():
+                staging.write(page.path, page.text)
+            report.extra["images"] = copy_images(images, config.joomla_root, staging)
+            _scaffold(staging, target, joomla, tz_name, report)
             if config.report is None:
                 staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
-                removed = staging.commit()
-            else:
-                removed = staging.commit()
-                _write_report_file(report_path, report)
+            removed = staging.commit()
             if removed:
                 report.warnings.append(f"removed {len(removed)} posts of an earlier run that this run no longer writes")
+            if config.report is not None:
+                _write_report_file(config.report, report)
         except BaseException:
             staging.abort()
             raise
@@ -174,14 +168,115 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         source.close()
 
 
-def _scaffold(staging, target: JekyllSite, site: Site, joomla: JoomlaConfig | None, tz_name: str, report: Report) -> None:
+def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArticle], options: RenderOptions,
+                      staging: Staging, config: Config, progress: Progress) -> dict[str, list[int]]:
+    """Convert and stage every post; returns the images they reference (path -> article ids)."""
+    by_id = {p.id: p for p in writing}
+    wanted = dict(by_id)  # emptied as bodies arrive; what is left never came
+    images: dict[str, list[int]] = {}
+    progress.start(len(wanted), "Converting articles")
+    for rendered in render_all(_bodies(reader, site, wanted), options, jobs=config.jobs, expected=len(by_id)):
+        entry = by_id[rendered.id]
+        entry.warnings.extend(rendered.warnings)
+        entry.warnings.extend(f"broken internal link: {link}" for link in rendered.broken_links)
+        if rendered.error or rendered.text is None:
+            entry.action, entry.reason = SKIP, rendered.error or "conversion failed"
+            entry.path = entry.url = None
+        else:
+            staging.write(entry.path or "", rendered.text)
+            for image in rendered.images:
+                images.setdefault(image, []).append(entry.id)
+        progress.advance()
+    progress.finish()
+    for missing in wanted.values():
+        # Planned from the header pass but gone in the body pass: the
+        # source changed under us, or the row broke in its body.
+        missing.action, missing.reason = SKIP, "the row could not be read a second time"
+        missing.path = missing.url = None
+    return images
+
+
+@dataclass(frozen=True)
+class CategoryPage:
+    url: str
+    path: str
+    text: str
+
+
+def category_pages(site: Site, planned: list[PlannedArticle]) -> dict[int, CategoryPage]:
+    """A page per category that holds posts, directly or below it."""
+    posts_in: dict[int, list[PlannedArticle]] = {}
+    for p in planned:
+        if p.action == POST and p.url:
+            posts_in.setdefault(p.catid, []).append(p)
+    categories = {**{c.id: c for c in site.categories.values()}}
+    keep: set[int] = set()
+    for cid in posts_in:
+        seen = cid
+        while seen in categories and seen not in keep:
+            keep.add(seen)
+            seen = categories[seen].parent_id or 0
+    pages = {}
+    for cid in sorted(keep):
+        cat = categories[cid]
+        url = category_url(cat.path, cid)
+        posts = sorted(posts_in.get(cid, []), key=lambda p: (p.date, p.id), reverse=True)
+        children = [(categories[c].title, category_url(categories[c].path, c))
+                    for c in sorted(keep) if categories[c].parent_id == cid]
+        pages[cid] = CategoryPage(
+            url=url,
+            path=url.strip("/") + "/index.html",
+            text=category_page(cat.title, url, cid, [(p.title, p.url or "") for p in posts], children),
+        )
+    return pages
+
+
+def module_lookup(site: Site) -> DictModuleLookup:
+    """Published custom-HTML modules, for {loadposition}, {loadmodule} and {loadmoduleid}."""
+    positions: dict[str, list[str]] = {}
+    ids: dict[int, str] = {}
+    type_titles: dict[tuple[str, str], str] = {}
+    for m in sorted(site.modules, key=lambda m: m.id):
+        if m.published != 1 or m.module != "mod_custom":
+            continue
+        positions.setdefault(m.position, []).append(m.content)
+        ids[m.id] = m.content
+        type_titles.setdefault(("custom", m.title), m.content)
+        type_titles.setdefault(("mod_custom", m.title), m.content)
+    return DictModuleLookup(positions=positions, ids=ids, type_titles=type_titles)
+
+
+def copy_images(images: dict[str, list[int]], joomla_root: Path | None, staging: Staging) -> dict:
+    """Copy the images the posts reference from the Joomla install, and list what is missing."""
+    result: dict = {"referenced": len(images), "copied": 0, "missing": []}
+    if joomla_root is None:
+        return result
+    root = Path(joomla_root).resolve()
+    for rel in sorted(images):
+        clean = unquote(rel.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+        source = (root / clean).resolve()
+        if not clean or not source.is_relative_to(root) or not source.is_file():
+            result["missing"].append({"path": rel, "articles": images[rel]})
+            continue
+        staging.write(clean, source.read_bytes())
+        result["copied"] += 1
+    return result
+
+
+def conflict_message(root: Path, conflicts: list[str]) -> str:
+    shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+    return (f"{len(conflicts)} files in {root} were not written by joomla2jekyll or were edited since: "
+            f"{shown} (use --force to overwrite them)")
+
+
+def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None, tz_name: str, report: Report) -> None:
     """_config.yml (merged into an existing one) and our minimal layouts."""
     title = (joomla.site_name if joomla else "") or "Migrated from Joomla"
     config_path = target.root / "_config.yml"
     raw = config_path.read_text("utf-8") if config_path.is_file() else None
     text, notes = merged_config(target.existing_config(), default_config(title, tz_name), raw)
     report.warnings.extend(notes)
-    staging.write("_config.yml", text)
+    staging.write("_config.yml", text, merged=True)
     for rel, content in SCAFFOLD.items():
         staging.write(rel, content, only_if_missing=True)
 

@@ -280,3 +280,27 @@ def test_posts_no_longer_written_are_removed_only_when_unchanged(tmp_path):
     draft.write_text(draft.read_text() + "\nmy note\n")
     migrate(site, "--force")
     assert draft.read_text().endswith("my note\n")  # edited by hand: kept
+
+
+def test_joomla_root_copies_referenced_images_and_lists_missing(tmp_path):
+    joomla = tmp_path / "joomla"
+    (joomla / "images").mkdir(parents=True)
+    (joomla / "images" / "jekyll-logo.png").write_bytes(b"\x89PNG fake")
+    (tmp_path / "secret.txt").write_text("outside the Joomla folder")
+    site = tmp_path / "site"
+    assert migrate(site, "--joomla-root", str(joomla)).exit_code == 0
+    assert (site / "images" / "jekyll-logo.png").read_bytes() == b"\x89PNG fake"
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert report["images"]["copied"] == 1
+    assert "images/jekyll-logo.png" not in [m["path"] for m in report["images"]["missing"]]
+    assert not (site / "secret.txt").exists()
+
+
+def test_category_pages_list_their_posts(tmp_path):
+    site = tmp_path / "site"
+    migrate(site)
+    page = frontmatter.load(site / "category" / "blog" / "cloud" / "index.html")
+    assert page["title"] == "Cloud" and page["permalink"] == "/category/blog/cloud/"
+    assert '<a href="/2016/02/09/gluing-services-together-with-lambda/">Gluing Services Together With Lambda</a>' in page.content
+    parent = frontmatter.load(site / "category" / "blog" / "index.html")
+    assert '<a href="/category/blog/cloud/">Cloud</a>' in parent.content

@@ -91,6 +91,13 @@ layout: default
 </article>
 """
 
+LAYOUT_CATEGORY = """---
+layout: default
+---
+<h1>{{ page.title | escape }}</h1>
+{{ content }}
+"""
+
 LAYOUT_PAGE = """---
 layout: default
 ---
@@ -157,8 +164,11 @@ class JekyllSite:
         except (ValueError, AttributeError, UnicodeDecodeError):
             return {}
 
-    def conflicts(self, relpaths: list[str]) -> list[str]:
-        """Paths we would write that hold a file we did not write, or that was edited since."""
+    def conflicts(self, relpaths: list[str], new_hashes: dict[str, str] | None = None) -> list[str]:
+        """Paths we would write that hold a file we did not write, or that was edited since.
+
+        A file that already holds exactly what we would write is no conflict.
+        """
         if self.force:
             return []
         known = self.manifest()
@@ -167,7 +177,11 @@ class JekyllSite:
             path = self.root / safe_relpath(rel)
             if not path.exists():
                 continue
-            if path.is_dir() or known.get(rel) != _sha(path.read_bytes()):
+            if path.is_dir():
+                found.append(rel)
+                continue
+            current = _sha(path.read_bytes())
+            if current != known.get(rel) and current != (new_hashes or {}).get(rel):
                 found.append(rel)
         return found
 
@@ -186,16 +200,27 @@ class Staging:
         self.dir = Path(tempfile.mkdtemp(prefix=".joomla2jekyll-staging-", dir=parent))
         self.files: dict[str, str] = {}  # relpath -> sha256
         self.only_if_missing: set[str] = set()
+        self.merged: set[str] = set()
 
-    def write(self, relpath: str, text: str, *, only_if_missing: bool = False) -> None:
+    def write(self, relpath: str, text: str | bytes, *, only_if_missing: bool = False, merged: bool = False) -> None:
+        """Stage a file.  ``merged`` files (``_config.yml``) were built from
+        the user's own text and may replace it; ``only_if_missing`` files
+        (our layouts) never replace anything."""
         rel = safe_relpath(relpath)
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         target = self.dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.files[str(rel)] = _sha(data)
         if only_if_missing:
             self.only_if_missing.add(str(rel))
+        if merged:
+            self.merged.add(str(rel))
+
+    def conflicts(self) -> list[str]:
+        """Staged files that would replace a file that is not ours (or was edited)."""
+        checked = [rel for rel in self.files if rel not in self.only_if_missing and rel not in self.merged]
+        return self.site.conflicts(checked, self.files)
 
     def commit(self, *, remove_stale: bool = True) -> list[str]:
         """Move the staged files into the site; returns stale files removed.
@@ -204,6 +229,14 @@ class Staging:
         unpublished since, a changed slug) is removed when it is unchanged
         since we wrote it; an edited one stays.
         """
+        conflicts = self.conflicts()
+        if conflicts:
+            self.abort()
+            shown = ", ".join(sorted(conflicts)[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+            raise SiteConflict(
+                f"{len(conflicts)} files in {self.site.root} were not written by joomla2jekyll or were edited since: "
+                f"{shown} (use --force to overwrite them)"
+            )
         root = self.site.root
         root.mkdir(parents=True, exist_ok=True)
         previous = self.site.manifest()
@@ -258,3 +291,24 @@ def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: 
             text += "\n"
         text += "\n# Added by joomla2jekyll\n" + yaml.safe_dump(missing, sort_keys=False, allow_unicode=True)
     return text, notes
+
+
+def category_page(title: str, url: str, category_id: int, posts: list[tuple[str, str]], children: list[tuple[str, str]]) -> str:
+    """A category's page: its posts (newest first) and its subcategories.
+
+    The list is written out rather than computed by Liquid, because Jekyll
+    groups posts by category title, and Joomla titles are not unique.
+    """
+    from html import escape
+
+    lines = []
+    if children:
+        lines.append('<ul class="subcategories">')
+        lines += [f'  <li><a href="{escape(u)}">{escape(t)}</a></li>' for t, u in children]
+        lines.append("</ul>")
+    lines.append('<ul class="posts">')
+    lines += [f'  <li><a href="{escape(u)}">{escape(t)}</a></li>' for t, u in posts]
+    lines.append("</ul>")
+    meta = {"layout": "category", "title": title, "permalink": url, "joomla_category_id": category_id,
+            "render_with_liquid": False}
+    return render_post(meta, "\n".join(lines))
