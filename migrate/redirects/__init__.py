@@ -90,7 +90,7 @@ def query_key(old: str) -> tuple[str, int] | None:
         return None
     args: dict[str, str] = {}
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        args.setdefault(name, value)  # like nginx $arg_*: the first one counts
+        args.setdefault(name.lower(), value)  # like nginx $arg_*: names caseless, the first one counts
     if args.get("option", "").lower() != "com_content":
         return None
     kind = QUERY_VIEWS.get((args.get("view", "").lower(), args.get("task", "").lower()))
@@ -118,7 +118,15 @@ def fold(old: str) -> tuple:
     parts = urlsplit(old)
     if parts.query:
         return ("r", old)  # a literal request URI (from #__redirect_links)
-    return ("p", decoded_path(old).lower())
+    return ("p", ascii_lower(decoded_path(old)))
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower case the way nginx's hash keys and PCRE's caseless match do: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)
 
 
 _SUFFIX = ".html"
@@ -126,7 +134,10 @@ _INDEX = "/index.php/"
 
 
 def bare_path(path: str) -> str:
-    """Strip ``/index.php`` and the ``.html`` suffix, as the nginx normalising map does."""
+    """Strip ``/index.php`` and the ``.html`` suffix once, as the nginx normalising map does.
+
+    ``path`` is decoded and ASCII-lowercased (the nginx regexes are caseless).
+    """
     if path.startswith(_INDEX) and len(path) > len(_INDEX):
         path = path[len(_INDEX) - 1:]
     if path.endswith(_SUFFIX) and len(path) > len(_SUFFIX) + 1:
@@ -140,11 +151,11 @@ def path_variants(bare: str) -> tuple[str, ...]:
 
 
 from .legacy import category_url, legacy_redirects, main_sef_url, read_language_prefixes  # noqa: E402
-from .writers import FORMATS, redirect_from, write_redirects  # noqa: E402
+from .writers import FORMATS, read_redirects_csv, redirect_from, write_redirects  # noqa: E402
 from .check import VerifyFailure, VerifyResult, check_access_log, verify  # noqa: E402
 
 __all__ = [
     "Redirect", "RedirectSet", "Conflict", "UnsafeValue", "FORMATS",
     "legacy_redirects", "main_sef_url", "category_url", "read_language_prefixes",
-    "write_redirects", "redirect_from", "check_access_log", "verify", "VerifyResult", "VerifyFailure",
+    "write_redirects", "read_redirects_csv", "redirect_from", "check_access_log", "verify", "VerifyResult", "VerifyFailure",
 ]

@@ -48,6 +48,7 @@ PCHAR_SAFE = "-._~!$&'()*+,;=:@"
 #: so no quote, space, brace, "$", ";" or backslash of the database reaches a configuration.
 TARGET_SAFE = "-._~/:?#@&=+,%"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+_UNREACHABLE = re.compile(r"//|/\.\.?(?:/|$)")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 # Priority of a claim on an old URL: lower wins.
@@ -90,6 +91,10 @@ def safe_old(old: str) -> str:
     refuse_control(decoded, "an old URL")
     if not old.startswith("/"):
         raise UnsafeValue(f"an old URL must start with '/': {old!r}")
+    if _UNREACHABLE.search(decoded):
+        # A server merges "//" and resolves "." and ".." before matching: no request
+        # reaches this path, and Joomla split such an alias into segments anyway.
+        raise UnsafeValue(f"an old URL with an empty, '.' or '..' segment: {decoded!r}")
     return old
 
 
@@ -210,7 +215,8 @@ class _Router:
             return []
         cat = chain[-1]
         if style == "1.5":
-            return [[f"{cat.id}-{cat.alias}"]] if root < 0 and len(below) == 1 else []
+            # Under a section item, or under the front page item (route kept in 1.5).
+            return [[f"{cat.id}-{cat.alias}"]] if (root < 0 and len(below) == 1) or root == 0 else []
         if style == "legacy":
             segs = [c.alias for c in below]
             segs[0] = f"{cat.id}-{segs[0]}"
@@ -286,7 +292,7 @@ class _Collector:
             for _, red in claims:
                 parts = urlsplit(red.new)
                 if not parts.scheme and not parts.netloc:
-                    targets.add(("p", decoded_path(red.new).lower()))
+                    targets.add(fold(red.new))
         for key in sorted(self.claims, key=repr):
             claims = sorted(self.claims[key], key=lambda c: c[0])
             winner = claims[0][1]
@@ -403,7 +409,7 @@ def _article_queries(out: _Collector, p: PlannedArticle, itemid: int | None, rou
         f"/?option=com_content&view=article&id={p.id}",
     ]
     if router.legacy15:
-        forms.append(f"/index.php?option=com_content&task=view&id={p.id}{item}")
+        forms += [f"/index.php?option=com_content&task=view&id={p.id}", f"/index.php?option=com_content&task=view&id={p.id}:{alias}{item}"]
     for lang in router.languages(None, p.language)[1:]:
         forms.append(f"/index.php?option=com_content&view=article&id={p.id}&lang={lang}")
     for old in forms:

@@ -1,0 +1,367 @@
+"""The redirect map as server configuration: nginx, Apache, Netlify, CSV, redirect_from.
+
+Servers see old URLs in three shapes, and each output keeps them apart:
+
+* non-SEF queries (``/index.php?option=com_content&view=article&id=42...``):
+  the kind (article, category, category feed) and the id are taken out of
+  the query once, then one exact lookup on ``a42`` / ``c7`` / ``f7``;
+* paths: an exact lookup on the decoded path; and where all four spellings
+  of a route (with and without ``/index.php``, with and without ``.html``)
+  go to one place, a single key for the bare route after one normalising
+  regex: a quarter of the keys for large sites;
+* literal request URIs with an unusual query (from ``#__redirect_links``).
+
+Nothing from the database is written unescaped: targets are
+percent-encoded before they get here (``legacy.safe_target``), keys are
+quoted (nginx) or written as ``\\xHH`` escapes (Apache), and a control
+character anywhere raises ``UnsafeValue``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import (
+    ARTICLE, CATEGORY, FEED, QUERY_FORMATS, QUERY_VIEWS, Redirect, RedirectSet, UnsafeValue,
+    ascii_lower, bare_path, decoded_path, path_variants, query_key,
+)
+from .legacy import TARGET_SAFE, refuse_control
+
+FORMATS = ("nginx", "apache", "netlify", "csv")
+FRONT_CONTROLLER_PATHS = ("/index.php", "/index.php/")
+FILES = {
+    "nginx": ("nginx-http.conf", "nginx-server.conf"),
+    "apache": (".htaccess",),
+    "netlify": ("_redirects",),
+    "csv": ("redirects.csv",),
+}
+_TARGET_CHARS = re.compile("^[" + re.escape("".join(sorted(set(TARGET_SAFE)))) + "A-Za-z0-9]*$")
+
+
+def _check_target(url: str) -> str:
+    if not _TARGET_CHARS.match(url):
+        raise UnsafeValue(f"a redirect target is not percent-encoded: {url!r}")
+    return url
+
+
+@dataclass
+class Layout:
+    """What a server must look up, per status code, decided once for every output."""
+
+    query: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))  # "a42" -> target
+    request: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))  # raw URI -> target
+    exact: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))  # decoded path -> target
+    bare: dict[str, str] = field(default_factory=dict)  # bare route -> target (301, all four spellings)
+
+    @property
+    def key_count(self) -> int:
+        maps = [*self.query.values(), *self.request.values(), *self.exact.values(), self.bare]
+        return sum(len(m) for m in maps)
+
+    def lookup(self, request_uri: str) -> tuple[int, str] | None:
+        """The (status, target) our nginx configuration answers for a request: a model of it."""
+        parts = urlsplit(request_uri)
+        q = query_key(request_uri)
+        if q is not None:
+            key = q[0] + str(q[1])
+            for status, m in sorted(self.query.items()):
+                if key in m:
+                    return status, m[key]
+        for status, m in sorted(self.request.items()):
+            if request_uri in m:
+                return status, m[request_uri]
+        try:
+            path = ascii_lower(unquote(parts.path, errors="strict"))
+        except UnicodeDecodeError:
+            return None
+        for status, m in sorted(self.exact.items()):
+            if path in m:
+                return status, m[path]
+        if bare_path(path) in self.bare:
+            return 301, self.bare[bare_path(path)]
+        return None
+
+
+def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
+    """Sort every redirect into the lookup it belongs to (deterministic: input is sorted)."""
+    out = Layout()
+    groups: dict[str, list[tuple[str, Redirect]]] = defaultdict(list)
+    for red in redirects:
+        _check_target(red.new)
+        q = query_key(red.old)
+        if q is not None:
+            out.query[red.status].setdefault(q[0] + str(q[1]), red.new)
+            continue
+        if urlsplit(red.old).query:
+            refuse_control(red.old, "an old URL")
+            out.request[red.status].setdefault(red.old, red.new)
+            continue
+        path = ascii_lower(decoded_path(red.old))
+        refuse_control(path, "an old URL")
+        if path in FRONT_CONTROLLER_PATHS:
+            # Only the bare front controller: "/index.php?option=com_contact..." is no home page.
+            out.request[red.status].setdefault(red.old, red.new)
+            continue
+        groups[bare_path(path)].append((path, red))
+    for bare, members in groups.items():
+        spellings = {p for p, _ in members}
+        targets = {(r.new, r.status) for _, r in members}
+        if (
+            bare_path(bare) == bare
+            and spellings == set(path_variants(bare))
+            and len(targets) == 1
+            and members[0][1].status == 301
+        ):
+            out.bare[bare] = members[0][1].new
+        else:
+            for path, red in members:
+                out.exact[red.status].setdefault(path, red.new)
+    return out
+
+
+# -- nginx ----------------------------------------------------------------------
+
+def nginx_string(text: str) -> str:
+    """A double-quoted nginx token: only ``"`` and ``\\`` need escaping inside quotes."""
+    refuse_control(text, "an nginx value")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _pow2(n: int) -> int:
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def hash_settings(lay: Layout) -> tuple[int, int]:
+    """``map_hash_max_size`` and ``map_hash_bucket_size`` large enough for the biggest map.
+
+    For big maps nginx tries only the last 1,000 table sizes below
+    ``map_hash_max_size`` (``ngx_hash_init``), one full pass over the keys
+    each; so the max size is twice the key count (few collisions), and a
+    bucket holds about six of the longest keys, so that the first size tried
+    fits and ``nginx -t`` stays fast.  The buckets are allocated at their
+    used size, so a large bucket setting costs no memory.
+    """
+    maps = [*lay.query.values(), *lay.request.values(), *lay.exact.values(), lay.bare]
+    longest = max((len(k.encode()) for m in maps for k in m), default=16)
+    biggest = max((len(m) for m in maps), default=0)
+    element = 8 + ((longest + 2 + 7) // 8) * 8
+    bucket = max(128, _pow2(element * 6 + 8))
+    return max(2048, _pow2(biggest * 2)), bucket
+
+
+def nginx_http(lay: Layout) -> str:
+    max_size, bucket = hash_settings(lay)
+    lines = [
+        "# Generated by joomla2jekyll: old Joomla URLs -> new Jekyll URLs.",
+        "# Include inside http { }, and nginx-server.conf inside the server { }.",
+        "# If your nginx.conf sets map_hash_* itself, keep the larger values.",
+        f"map_hash_max_size {max_size};",
+        f"map_hash_bucket_size {bucket};",
+        "",
+        "# Non-SEF URLs: the article or category id, once (id=42, id=42:alias, id=42%3Aalias).",
+        "map $arg_id $j2j_qid {",
+        '    default "";',
+        '    "~^0*(?<j2j_id>[0-9]+)" $j2j_id;',
+        "}",
+        "# ... and what it is the id of: a (article), c (category), f (category feed).",
+        'map "$uri|$arg_option|$arg_view|$arg_task|$arg_format" $j2j_qkind {',
+        '    default "";',
+    ]
+    for uri in ("/index.php", "/"):
+        for (view, task), kind in sorted(QUERY_VIEWS.items()):
+            for fmt in QUERY_FORMATS:
+                k = kind
+                if fmt == "feed":
+                    if kind != CATEGORY:
+                        continue
+                    k = FEED
+                lines.append(f'    "{uri}|com_content|{view}|{task}|{fmt}" {k};')
+    lines.append("}")
+
+    def block(source: str, var: str, entries: dict[str, str], comment: str) -> None:
+        lines.extend(["", f"# {comment}", f"map {source} ${var} {{", '    default "";'])
+        for key in sorted(entries):
+            lines.append(f"    {nginx_string(key)} {nginx_string(entries[key])};")
+        lines.append("}")
+
+    for status, m in sorted(lay.query.items()):
+        block('"$j2j_qkind$j2j_qid"', f"j2j_query_{status}", m, f"{len(m)} non-SEF URLs ({status})")
+    for status, m in sorted(lay.request.items()):
+        block("$request_uri", f"j2j_request_{status}", m, f"{len(m)} literal request URIs ({status})")
+    for status, m in sorted(lay.exact.items()):
+        block("$uri", f"j2j_exact_{status}", m, f"{len(m)} exact paths ({status})")
+    lines += [
+        "",
+        "# SEF routes with all four spellings: drop /index.php and .html once, then one exact lookup.",
+        "map $uri $j2j_bare {",
+        "    default $uri;",
+        '    "~*^/index\\.php(?<j2j_route>/.+?)(?:\\.html)?$" $j2j_route;',
+        '    "~*^(?<j2j_route>/.+?)\\.html$" $j2j_route;',
+        "}",
+    ]
+    block("$j2j_bare", "j2j_bare_301", lay.bare, f"{len(lay.bare)} SEF routes (301)")
+    return "\n".join(lines) + "\n"
+
+
+def nginx_server(lay: Layout) -> str:
+    lines = [
+        "# Generated by joomla2jekyll. Include inside server { } (needs nginx-http.conf in http { }).",
+        "# Server-level return: runs before any location is chosen.",
+    ]
+    for kind, maps in (("query", lay.query), ("request", lay.request), ("exact", lay.exact)):
+        for status in sorted(maps):
+            lines.append(f"if ($j2j_{kind}_{status}) {{ return {status} $j2j_{kind}_{status}; }}")
+    lines.append("if ($j2j_bare_301) { return 301 $j2j_bare_301; }")
+    return "\n".join(lines) + "\n"
+
+
+# -- Apache ---------------------------------------------------------------------
+
+def apache_regex(text: str) -> str:
+    """A literal as a PCRE pattern with no quote, space, ``$`` or ``%`` left: ``\\xHH`` per byte."""
+    refuse_control(text, "an Apache pattern")
+    out = []
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch in "/-_"):
+            out.append(ch)
+        else:
+            out.extend(f"\\x{b:02x}" for b in ch.encode())
+    return "".join(out)
+
+
+def apache_target(url: str) -> str:
+    """A substitution: ``%`` would be read as a RewriteCond back-reference, so it is escaped."""
+    return _check_target(url).replace("%", "\\%")
+
+
+_QUERY_CONDITIONS = {
+    ARTICLE: ["(?:^|&)(?:view=article|task=view)(?:&|$)"],
+    CATEGORY: ["(?:^|&)(?:view=category|task=category|task=blogcategory)(?:&|$)"],
+    FEED: ["(?:^|&)view=category(?:&|$)", "(?:^|&)format=feed(?:&|$)"],
+}
+
+
+def apache_htaccess(lay: Layout) -> str:
+    lines = [
+        "# Generated by joomla2jekyll: old Joomla URLs -> new Jekyll URLs (mod_rewrite).",
+        "# For a .htaccess in the site root, or inside <Directory> of the document root.",
+        "# Large sites: prefer the nginx files; every rule here is tried on every request.",
+        "RewriteEngine On",
+        "",
+        "# Non-SEF URLs: kind and id once, into J2J_Q (a42, c7, f7).",
+    ]
+    for kind in (ARTICLE, CATEGORY, FEED):
+        lines.append("RewriteCond %{QUERY_STRING} (?:^|&)option=com_content(?:&|$) [NC]")
+        for cond in _QUERY_CONDITIONS[kind]:
+            lines.append(f"RewriteCond %{{QUERY_STRING}} {cond} [NC]")
+        if kind != FEED:
+            lines.append("RewriteCond %{QUERY_STRING} !(?:^|&)format=(?!html(?:&|$)) [NC]")
+        lines.append("RewriteCond %{QUERY_STRING} (?:^|&)id=0*([0-9]+)")
+        lines.append(f"RewriteRule ^(?:index\\.php)?$ - [E=J2J_Q:{kind}%1]")
+    for status, m in sorted(lay.query.items()):
+        for key in sorted(m):
+            lines.append(f"RewriteCond %{{ENV:J2J_Q}} ={key}")
+            lines.append(f"RewriteRule ^ {apache_target(m[key])} [R={status},L,NE,QSD]")
+    for status, m in sorted(lay.request.items()):
+        lines.append("")
+        for uri in sorted(m):
+            parts = urlsplit(uri)
+            query = parts.query
+            if not re.fullmatch(r"[A-Za-z0-9%&=._~:@!$'()*+,;/?-]*", query):
+                raise UnsafeValue(f"a query string is not percent-encoded: {query!r}")
+            lines.append(f"RewriteCond %{{QUERY_STRING}} ^{apache_regex(query)}$" if query else "RewriteCond %{QUERY_STRING} ^$")
+            lines.append(f"RewriteRule ^{apache_regex(unquote(parts.path).lstrip('/'))}$ {apache_target(m[uri])} [R={status},L,NE,QSD,NC]")
+    for status, m in sorted(lay.exact.items()):
+        lines.append("")
+        for path in sorted(m):
+            lines.append(f"RewriteRule ^{apache_regex(path.lstrip('/'))}$ {apache_target(m[path])} [R={status},L,NE,QSD,NC]")
+    lines.append("")
+    for bare in sorted(lay.bare):
+        pattern = apache_regex(bare.lstrip("/"))
+        lines.append(f"RewriteRule ^(?:index\\.php/)?{pattern}(?:\\.html)?$ {apache_target(lay.bare[bare])} [R=301,L,NE,QSD,NC]")
+    return "\n".join(lines) + "\n"
+
+
+# -- static hosts -----------------------------------------------------------------
+
+_NETLIFY_SPECIAL = {":": "%3A", "*": "%2A", "!": "%21"}
+
+
+def netlify_redirects(redirects: RedirectSet | list[Redirect]) -> str:
+    """Netlify ``_redirects``: path forms only (``:name`` and ``*`` would be placeholders)."""
+    lines = ["# Generated by joomla2jekyll. Non-SEF ?query URLs cannot be matched here."]
+    for red in redirects:
+        if urlsplit(red.old).query:
+            continue
+        old = "".join(_NETLIFY_SPECIAL.get(c, c) for c in red.old)
+        refuse_control(old, "a Netlify path")
+        lines.append(f"{old} {_check_target(red.new)} {red.status}")
+    return "\n".join(lines) + "\n"
+
+
+def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["old", "new", "status"])
+        for red in redirects:
+            w.writerow([red.old, red.new, red.status])
+
+
+def read_redirects_csv(path: Path) -> RedirectSet:
+    """The map back from ``redirects.csv``: what ``joomla2jekyll verify --site`` checks."""
+    with Path(path).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return RedirectSet(redirects=[Redirect(r["old"], r["new"], int(r["status"]), "redirects.csv") for r in rows])
+
+
+def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str]]:
+    """Article id -> old paths for jekyll-redirect-from (static hosts cannot see ``?query``).
+
+    Paths are decoded (the plugin writes files under them), and the
+    ``.html`` spelling is left out when the bare one is there: Jekyll writes
+    both to the same file.
+    """
+    out: dict[int, set[str]] = defaultdict(set)
+    for red in redirects:
+        if not red.origin.startswith("article ") or urlsplit(red.old).query:
+            continue
+        out[int(red.origin.split()[1])].add(decoded_path(red.old))
+    result = {}
+    for aid, paths in sorted(out.items()):
+        result[aid] = sorted(p for p in paths if not (p.endswith(".html") and p[:-5] in paths))
+    return result
+
+
+def write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | frozenset[str] = frozenset(FORMATS)) -> list[Path]:
+    """Write the chosen formats into ``out_dir`` (e.g. ``SITE/_redirects``); returns the files."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown redirect formats: {', '.join(sorted(unknown))}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    lay = layout(redirects) if {"nginx", "apache"} & set(formats) else None
+
+    def put(name: str, text: str) -> None:
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    if "nginx" in formats:
+        put("nginx-http.conf", nginx_http(lay))
+        put("nginx-server.conf", nginx_server(lay))
+    if "apache" in formats:
+        put(".htaccess", apache_htaccess(lay))
+    if "netlify" in formats:
+        put("_redirects", netlify_redirects(redirects))
+    if "csv" in formats:
+        redirects_csv(redirects, out_dir / "redirects.csv")
+        written.append(out_dir / "redirects.csv")
+    return written

@@ -1,0 +1,198 @@
+"""A real nginx (and Apache) on a loopback port, for the redirect tests.
+
+No tests here: the helpers start a server as a normal process with its own
+prefix, pid and logs under ``tmp_path``, serving a stand-in for the built
+Jekyll site (one ``index.html`` per new URL), and stop it afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from conftest import CORPUS, ROOT, need
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").exists() else None)
+
+
+def need_nginx() -> str:
+    need("nginx", NGINX is not None, "the nginx command is not installed (Debian: apt-get install nginx)")
+    return NGINX  # type: ignore[return-value]
+
+
+def need_apache() -> str:
+    need("apache", APACHE is not None, "apache2 is not installed (Debian: apt-get install apache2)")
+    return APACHE  # type: ignore[return-value]
+
+
+def dumps() -> list[Path]:
+    """The corpus dumps (one per database) and the project fixtures (one per database)."""
+    out = []
+    if CORPUS.is_dir():
+        out += sorted(p for p in CORPUS.glob("*/*.sql") if p.stem == p.parent.name)
+    out += sorted(p for p in (ROOT / "fixtures").glob("*.sql") if "." not in p.stem)
+    return out
+
+
+def migrate_urls(dump: Path):
+    """(site, planned) for a dump, as the pipeline plans it."""
+    from migrate.joomla.reader import JoomlaReader
+    from migrate.posts import plan
+    from migrate.sources import open_source
+
+    src, _ = open_source(str(dump))
+    reader = JoomlaReader(src)
+    site = reader.site()
+    planned = plan(reader.articles(site, bodies=False), drafts=False, now=datetime(2026, 6, 1),
+                   tz=ZoneInfo("UTC"), permalink="/:year/:month/:day/:title/")
+    return site, planned
+
+
+def stand_in_site(root: Path, urls) -> None:
+    """One file per new URL: what ``jekyll build`` would put there."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text("home", "utf-8")
+    for url in sorted(set(urls)):
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            continue
+        path = root / unquote(parts.path).lstrip("/")
+        if parts.path.endswith("/"):
+            path = path / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(url, "utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace') if log.exists() else ''}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("server did not start listening")
+
+
+def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path) -> Path:
+    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / d).mkdir(parents=True, exist_ok=True)
+    conf = tmp / "nginx.conf"
+    conf.write_text(f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {redirects_dir}/nginx-http.conf;
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        root {root};
+        include {redirects_dir}/nginx-server.conf;
+        location / {{ try_files $uri $uri/ =404; }}
+    }}
+}}
+""", "utf-8")
+    return conf
+
+
+def nginx_test(conf: Path, tmp: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([need_nginx(), "-t", "-q", "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@contextlib.contextmanager
+def running_nginx(tmp: Path, root: Path, redirects_dir: Path):
+    """Yield the base URL of an nginx serving ``root`` with the two include files."""
+    exe = need_nginx()
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = nginx_conf(tmp, port, root, redirects_dir)
+    log = tmp / "error.log"
+    proc = subprocess.Popen([exe, "-p", str(tmp), "-e", str(log), "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_port(port, proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+APACHE_MODULES = "/usr/lib/apache2/modules"
+
+
+def apache_conf(tmp: Path, port: int, root: Path) -> Path:
+    conf = tmp / "httpd.conf"
+    conf.write_text(f"""
+ServerRoot {tmp}
+ServerName localhost
+Listen 127.0.0.1:{port}
+PidFile {tmp}/httpd.pid
+ErrorLog {tmp}/error.log
+LogLevel warn
+Mutex file:{tmp}
+LoadModule mpm_event_module {APACHE_MODULES}/mod_mpm_event.so
+LoadModule authz_core_module {APACHE_MODULES}/mod_authz_core.so
+LoadModule dir_module {APACHE_MODULES}/mod_dir.so
+LoadModule mime_module {APACHE_MODULES}/mod_mime.so
+LoadModule rewrite_module {APACHE_MODULES}/mod_rewrite.so
+TypesConfig /etc/mime.types
+DocumentRoot {root}
+DirectoryIndex index.html
+<Directory {root}>
+    AllowOverride All
+    Require all granted
+</Directory>
+""", "utf-8")
+    return conf
+
+
+@contextlib.contextmanager
+def running_apache(tmp: Path, root: Path):
+    """Yield the base URL of an Apache whose document root holds our ``.htaccess``."""
+    exe = need_apache()
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = apache_conf(tmp, port, root)
+    env = dict(os.environ, APACHE_RUN_DIR=str(tmp), APACHE_LOCK_DIR=str(tmp), APACHE_PID_FILE=str(tmp / "httpd.pid"))
+    proc = subprocess.Popen([exe, "-f", str(conf), "-DFOREGROUND"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_port(port, proc, tmp / "error.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,313 @@
+"""The redirect map: URL forms per Joomla version, conflicts, escaping, outputs.
+
+One line per Joomla quirk where possible.  Real servers are in
+test_nginx.py, test_redirects_apache.py and test_verify.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from migrate.joomla.model import Category, Install, MenuItem, RedirectLink, Site
+from migrate.posts import POST, SKIP, PlannedArticle
+from migrate.redirects import (
+    UnsafeValue, bare_path, check_access_log, fold, legacy_redirects, main_sef_url, query_key,
+    redirect_from, write_redirects,
+)
+from migrate.redirects.legacy import category_url, safe_target
+from migrate.redirects.writers import apache_regex, apache_target, layout, nginx_string
+
+
+# -- a small site, in every router's shape -----------------------------------------
+
+def item(mid, path, link, view, target, home=False, language="*", layout_=None) -> MenuItem:
+    return MenuItem(mid, "main", path, path.split("/")[-1], path, link, 1, home, language, view, target, layout_)
+
+
+def make_site(family: str, *, language_prefixes=None) -> tuple[Site, list[PlannedArticle]]:
+    """blog (8) > cloud (9); menu: home, "news" on blog (section 3 in 1.5), "about" on article 1."""
+    site = Site(install=Install("x_", family, family))
+    if family == "1.5":
+        site.sections[3] = Category(3, "Blog", "blog", "blog", ("Blog",))
+        site.categories[9] = Category(9, "Cloud", "cloud", "blog/cloud", ("Blog", "Cloud"), section_id=3)
+        site.categories[8] = Category(8, "Misc", "misc", "blog/misc", ("Blog", "Misc"), section_id=3)
+        news = item(102, "news", "index.php?option=com_content&view=section&id=3", "section", 3)
+        home = item(101, "home", "index.php?option=com_content&view=frontpage", "frontpage", None, home=True)
+    else:
+        site.categories[8] = Category(8, "Blog", "blog", "blog", ("Blog",), parent_id=1)
+        site.categories[9] = Category(9, "Cloud", "cloud", "blog/cloud", ("Blog", "Cloud"), parent_id=8)
+        news = item(102, "news", "index.php?option=com_content&view=category&layout=blog&id=8", "category", 8, layout_="blog")
+        home = item(101, "home", "index.php?option=com_content&view=featured", "featured", None, home=True)
+    about = item(103, "about", "index.php?option=com_content&view=article&id=1", "article", 1)
+    site.menu_items = [home, news, about]
+    planned = [
+        PlannedArticle(1, "About us", 1, POST, slug="about-us", url="/2020/01/01/about-us/", alias="about-us", catid=8),
+        PlannedArticle(2, "In the cloud", 1, POST, slug="in-the-cloud", url="/2020/01/02/in-the-cloud/",
+                       alias="in-the-cloud", catid=9, language="fr-FR" if language_prefixes else "*"),
+        PlannedArticle(3, "Gone", -2, SKIP, alias="gone", catid=9),
+    ]
+    return site, planned
+
+
+def olds(family: str, article: int | None = 2, **kw) -> dict[str, str]:
+    site, planned = make_site(family, language_prefixes=kw.get("language_prefixes"))
+    reds = legacy_redirects(site, planned, **kw)
+    origin = f"article {article}" if article else None
+    return {r.old: r.new for r in reds if origin is None or r.origin == origin}
+
+
+CLOUD = "/2020/01/02/in-the-cloud/"
+
+
+# -- 2.5 / 3.x legacy router ---------------------------------------------------------
+
+def test_legacy_menu_item_path(): assert olds("3", 1)["/about"] == "/2020/01/01/about-us/"
+def test_legacy_first_category_segment_has_the_article_catid(): assert olds("3")["/news/9-cloud/2-in-the-cloud"] == CLOUD
+def test_legacy_home_route_from_the_top(): assert olds("2.5")["/9-blog/cloud/2-in-the-cloud"] == CLOUD
+def test_legacy_home_alias_kept_too(): assert "/home/9-blog/cloud/2-in-the-cloud" in olds("2.5")
+def test_legacy_index_php_and_suffix(): assert olds("2.5")["/index.php/news/9-cloud/2-in-the-cloud.html"] == CLOUD
+def test_legacy_without_menu_item(): assert olds("2.5")["/component/content/article/9-blog/cloud/2-in-the-cloud"] == CLOUD
+def test_legacy_component_url_without_catid(): assert "/component/content/article/2-in-the-cloud" in olds("3")
+def test_25_has_no_alias_only_route(): assert "/news/cloud/in-the-cloud" not in olds("2.5")
+def test_3_also_has_the_modern_router_forms(): assert "/news/cloud/in-the-cloud" in olds("3")
+
+
+# -- 4.x / 5.x router -------------------------------------------------------------------
+
+def test_modern_without_ids(): assert olds("4")["/news/cloud/in-the-cloud"] == CLOUD
+def test_modern_with_ids(): assert olds("5")["/news/9-cloud/2-in-the-cloud"] == CLOUD
+def test_modern_component_alias(): assert "/component/content/article/in-the-cloud" in olds("4")
+def test_modern_no_legacy_home_route(): assert "/9-blog/cloud/2-in-the-cloud" not in olds("4")
+def test_modern_category_page(): assert olds("4", None)["/news/cloud"] == "/category/blog/cloud/"
+def test_category_menu_item(): assert olds("4", None)["/news.html"] == "/category/blog/"
+
+
+# -- 1.5 router --------------------------------------------------------------------------
+
+def test_15_section_item_then_category(): assert olds("1.5")["/news/9-cloud/2-in-the-cloud"] == CLOUD
+def test_15_home_route_is_kept(): assert "/home/9-cloud/2-in-the-cloud" in olds("1.5")
+def test_15_component(): assert "/component/content/article/9-cloud/2-in-the-cloud" in olds("1.5")
+def test_15_task_view(): assert olds("1.5")["/index.php?option=com_content&task=view&id=2"] == CLOUD
+def test_15_category_under_section(): assert olds("1.5", None)["/news/9-cloud"] == "/category/blog/cloud/"
+def test_15_blogcategory(): assert query_key("/index.php?option=com_content&task=blogcategory&id=9") == ("c", 9)
+
+
+# -- non-SEF, feeds, languages, skipped articles -------------------------------------
+
+def test_query_any_order(): assert query_key("/index.php?id=42&option=com_content&view=article") == ("a", 42)
+def test_query_colon_encoded(): assert query_key("/index.php?option=com_content&view=article&id=42%3Aalias") == ("a", 42)
+def test_query_itemid_lang(): assert query_key("/?option=com_content&view=article&id=42:x&Itemid=3&lang=fr") == ("a", 42)
+def test_query_feed(): assert query_key("/index.php?option=com_content&view=category&id=7&format=feed&type=atom") == ("f", 7)
+def test_query_article_feed_is_not_a_page(): assert query_key("/index.php?option=com_content&view=article&id=4&format=feed") is None
+def test_query_other_component(): assert query_key("/index.php?option=com_contact&view=contact&id=4") is None
+def test_query_not_front_controller(): assert query_key("/other.php?option=com_content&view=article&id=4") is None
+def test_feed_goes_to_the_feed(): assert olds("3", None)["/index.php?option=com_content&view=category&id=9&format=feed&type=rss"] == "/feed.xml"
+def test_language_prefix(): assert olds("3", language_prefixes={"fr-FR": "fr", "en-GB": "en"})["/fr/news/9-cloud/2-in-the-cloud"] == CLOUD
+def test_no_language_prefix_on_monolingual_sites(): assert not any(o.startswith("/fr/") for o in olds("3"))
+def test_skipped_articles_get_no_redirect(): assert olds("3", 3) == {}
+def test_home_is_not_redirected(): assert "/" not in olds("3", None)
+def test_index_php_goes_home(): assert olds("3", None)["/index.php"] == "/"
+def test_suffix_can_be_left_out(): assert not any(o.endswith(".html") for o in olds("3", sef_suffix_both=False))
+
+
+def test_fold_and_bare():
+    assert fold("/News/9-Cloud") == fold("/news/9-cloud")
+    assert fold("/caf%C3%A9") == ("p", "/café")
+    assert bare_path("/index.php/a/b.html") == "/a/b"
+    assert bare_path("/index.php") == "/index.php"
+    assert bare_path("/.html") == "/.html"
+
+
+def test_category_url():
+    assert category_url(Category(9, "Nuage", "nuage", "Blog Été/nuage", ("x",))) == "/category/blog-ete/nuage/"
+
+
+# -- conflicts -----------------------------------------------------------------------
+
+def test_two_articles_one_url_lowest_id_wins_every_run():
+    site, planned = make_site("4")
+    planned.append(PlannedArticle(7, "Same", 1, POST, slug="x", url="/2021/01/01/x/", alias="in-the-cloud", catid=9))
+    first = legacy_redirects(site, planned)
+    again = legacy_redirects(site, list(reversed(planned)))
+    assert first.redirects == again.redirects and first.conflicts == again.conflicts
+    by_old = {r.old: r for r in first}
+    assert by_old["/news/cloud/in-the-cloud"].origin == "article 2"
+    assert by_old["/news/9-cloud/7-in-the-cloud"].origin == "article 7"
+    assert "/news/cloud/in-the-cloud" in {c.old for c in first.conflicts}
+    assert "article 2" in first.conflicts[0].describe() and "article 7" in first.conflicts[0].describe()
+
+
+def test_menu_item_beats_a_computed_route():
+    site, planned = make_site("4")
+    # An article whose alias route equals the "about" menu item's path.
+    site.menu_items.append(item(104, "news/cloud/in-the-cloud", "index.php?option=com_content&view=article&id=1", "article", 1))
+    reds = {r.old: r for r in legacy_redirects(site, planned)}
+    assert reds["/news/cloud/in-the-cloud"].origin == "article 1"
+
+
+# -- #__redirect_links ------------------------------------------------------------------
+
+def test_redirect_links():
+    site, planned = make_site("3")
+    site.redirect_links = [
+        RedirectLink(1, "http://example.com/old-page.html", "index.php/news/9-cloud/2-in-the-cloud", 1),
+        RedirectLink(2, "unpublished", "/x", 0),
+        RedirectLink(3, "/elsewhere", "https://other.example/x?y=1", 1, 302),
+        RedirectLink(4, "/about", "/hijack", 1),  # Joomla's own route wins: the component only acts on 404s
+        RedirectLink(5, "/gone", "", 1, 410),
+    ]
+    reds = legacy_redirects(site, planned)
+    by_old = {r.old: r for r in reds}
+    assert by_old["/old-page.html"].new == CLOUD  # followed through the map
+    assert "/unpublished" not in by_old
+    assert (by_old["/elsewhere"].new, by_old["/elsewhere"].status) == ("https://other.example/x?y=1", 302)
+    assert by_old["/about"].new == "/2020/01/01/about-us/"
+    assert [c.losers[0].origin for c in reds.conflicts] == ["redirect_links 4"]
+    assert any("redirect_links 5" in w for w in reds.warnings)
+
+
+# -- --keep-urls --------------------------------------------------------------------------
+
+def test_main_sef_url_per_version():
+    for family, expected in (("1.5", "/news/9-cloud/2-in-the-cloud"), ("2.5", "/news/9-cloud/2-in-the-cloud"),
+                             ("3", "/news/9-cloud/2-in-the-cloud"), ("4", "/news/cloud/in-the-cloud")):
+        site, planned = make_site(family)
+        assert main_sef_url(site, planned[1]) == expected, family
+    site, planned = make_site("3")
+    assert main_sef_url(site, planned[0], suffix=True) == "/about.html"
+
+
+def test_keep_urls_no_loop_other_spellings_redirect():
+    site, planned = make_site("4")
+    for p in planned:
+        if p.action == POST:
+            p.url = main_sef_url(site, p)
+    reds = legacy_redirects(site, planned)
+    by_old = {r.old: r.new for r in reds}
+    assert "/news/cloud/in-the-cloud" not in by_old
+    assert by_old["/index.php/news/cloud/in-the-cloud"] == "/news/cloud/in-the-cloud"
+    assert by_old["/news/cloud/in-the-cloud.html"] == "/news/cloud/in-the-cloud"
+    lay = layout(reds)
+    assert lay.lookup("/news/cloud/in-the-cloud") is None
+    assert lay.lookup("/index.php/news/cloud/in-the-cloud") == (301, "/news/cloud/in-the-cloud")
+
+
+# -- outputs -------------------------------------------------------------------------------
+
+def test_redirect_from_paths_only():
+    site, planned = make_site("3")
+    rf = redirect_from(legacy_redirects(site, planned))
+    assert sorted(rf) == [1, 2]
+    assert all("?" not in p for p in rf[2])
+    assert "/news/9-cloud/2-in-the-cloud" in rf[2] and "/news/9-cloud/2-in-the-cloud.html" not in rf[2]
+    assert "/index.php/news/9-cloud/2-in-the-cloud" in rf[2]
+
+
+def test_outputs_are_deterministic(tmp_path: Path):
+    site, planned = make_site("3")
+    a = write_redirects(legacy_redirects(site, planned), tmp_path / "a", {"nginx", "apache", "netlify", "csv"})
+    b = write_redirects(legacy_redirects(site, list(reversed(planned))), tmp_path / "b", {"nginx", "apache", "netlify", "csv"})
+    assert [p.name for p in a] == ["nginx-http.conf", "nginx-server.conf", ".htaccess", "_redirects", "redirects.csv"]
+    for x, y in zip(a, b):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    csv_lines = (tmp_path / "a" / "redirects.csv").read_text().splitlines()
+    olds_ = [line.split(",")[0] for line in csv_lines[1:]]
+    assert csv_lines[0] == "old,new,status" and olds_ == sorted(olds_)
+    assert "?" not in (tmp_path / "a" / "_redirects").read_text().split("\n", 1)[1]
+
+
+def test_csv_round_trip(tmp_path: Path):
+    from migrate.redirects import read_redirects_csv
+
+    reds = legacy_redirects(*make_site("3"))
+    write_redirects(reds, tmp_path, {"csv"})
+    back = read_redirects_csv(tmp_path / "redirects.csv")
+    assert [(r.old, r.new, r.status) for r in back] == [(r.old, r.new, r.status) for r in reds]
+
+
+def test_unknown_format(tmp_path: Path):
+    with pytest.raises(ValueError, match="unknown redirect formats: zip"):
+        write_redirects(legacy_redirects(*make_site("3")), tmp_path, {"zip"})
+
+
+def test_bare_key_only_when_all_four_spellings_agree():
+    site, planned = make_site("3")
+    lay = layout(legacy_redirects(site, planned))
+    assert lay.bare["/news/9-cloud/2-in-the-cloud"] == CLOUD
+    lay = layout(legacy_redirects(site, planned, sef_suffix_both=False))
+    assert not lay.bare and lay.exact[301]["/news/9-cloud/2-in-the-cloud"] == CLOUD
+
+
+# -- escaping ---------------------------------------------------------------------------
+
+def test_nginx_string_escapes_quotes_and_backslashes(): assert nginx_string('a"b\\c') == '"a\\"b\\\\c"'
+def test_nginx_string_refuses_newline():
+    with pytest.raises(UnsafeValue): nginx_string("a\nb")
+def test_target_is_percent_encoded(): assert safe_target('/a b"c;{d}$e\\') == "/a%20b%22c%3B%7Bd%7D%24e%5C"
+def test_target_bad_percent(): assert safe_target("/100%/x%41") == "/100%25/x%41"
+def test_apache_regex_bytes(): assert apache_regex("a b/é") == "a\\x20b/\\xc3\\xa9"
+def test_apache_target_escapes_percent(): assert apache_target("/caf%C3%A9/") == "/caf\\%C3\\%A9/"
+
+
+HOSTILE = '''x" ; } server { listen 127.0.0.1:%d; } map $a $b { "'''
+
+
+def hostile_site() -> tuple[Site, list[PlannedArticle], int]:
+    """Aliases that try to break out of a configuration file (used with real servers too)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        trap = s.getsockname()[1]
+    site, planned = make_site("3")
+    site.categories[10] = Category(10, "Evil", "ev\"il; }", 'ev"il; }', ("Evil",), parent_id=1)
+    site.menu_items.append(item(105, 'we"ird {menu}', "index.php?option=com_content&view=category&id=10", "category", 10))
+    planned += [
+        PlannedArticle(666, "Hostile", 1, POST, slug="hostile", url="/2020/02/02/hostile/",
+                       alias=HOSTILE % trap + " $host \\ 'q' {z}", catid=10),
+        PlannedArticle(667, "Newline", 1, POST, slug="newline", url="/2020/02/03/newline/", alias="a\nb", catid=9),
+        PlannedArticle(668, "Café", 1, POST, slug="cafe-creme", url="/2020/02/04/cafe-creme/", alias="café-crème", catid=9),
+    ]
+    return site, planned, trap
+
+
+def test_hostile_values_stay_inside_quotes(tmp_path: Path):
+    site, planned, trap = hostile_site()
+    reds = legacy_redirects(site, planned)
+    write_redirects(reds, tmp_path, {"nginx", "apache", "netlify", "csv"})
+    http = (tmp_path / "nginx-http.conf").read_text()
+    for line in http.splitlines():
+        if "hostile" in line:  # a map entry: exactly two quoted tokens and the final ";"
+            assert line.strip().startswith('"') and line.rstrip().endswith('/2020/02/02/hostile/";'), line
+    assert "\n" not in "".join(r.old for r in reds)
+    htaccess = (tmp_path / ".htaccess").read_text()
+    assert '"' not in htaccess and "$host" not in htaccess
+    for line in (tmp_path / "_redirects").read_text().splitlines()[1:]:
+        assert len(line.split()) == 3, line
+
+
+# -- access log ------------------------------------------------------------------------------
+
+def test_access_log(tmp_path: Path):
+    site, planned = make_site("3")
+    reds = legacy_redirects(site, planned)
+    log = tmp_path / "access.log.gz"
+    lines = [
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /index.php/news/9-cloud/2-in-the-cloud.html HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /index.php?view=article&id=2:x&option=com_content HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /forgotten-page HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /forgotten-page HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /index.php?option=com_contact&id=1 HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /missing HTTP/1.1" 404 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /templates/x/style.css HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /images/logo.png HTTP/1.1" 200 512 "-" "UA"',
+        '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 512 "-" "UA"',
+        'garbage',
+    ]
+    log.write_bytes(gzip.compress("\n".join(lines).encode()))
+    assert check_access_log(reds, log) == ["/forgotten-page", "/index.php?option=com_contact&id=1"]
+    assert check_access_log(reds, log, exists=lambda uri: uri == "/forgotten-page") == ["/index.php?option=com_contact&id=1"]
