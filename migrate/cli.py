@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import Config
+from .config import REDIRECT_FORMATS, REDIRECTS_FOLDER, Config
 from .errors import MigrationError
 
 
@@ -36,6 +36,16 @@ class _Bar:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
+    names = {v.strip() for v in value.split(",") if v.strip()}
+    if names == {"none"}:
+        return frozenset()
+    unknown = names - set(REDIRECT_FORMATS)
+    if unknown:
+        raise click.BadParameter(f"unknown: {', '.join(sorted(unknown))} (choose from {', '.join(REDIRECT_FORMATS)}, or none)")
+    return frozenset(names)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,12 +107,21 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
               help="The old site's address, e.g. https://example.com: links to it become internal links.")
 @click.option("--joomla-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="The Joomla folder: images the posts reference are copied from it into the site.")
+@click.option("--redirects", "redirect_list", default=",".join(REDIRECT_FORMATS), show_default=True,
+              metavar="LIST", callback=_redirect_formats,
+              help="Redirect outputs, comma-separated, or 'none'.")
+@click.option("--redirects-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the redirect files here instead of SITE/_redirects.")
+@click.option("--keep-urls", is_flag=True, help="Publish each post at its main old SEF URL (permalink).")
+@click.option("--access-log", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The old site's access log (nginx/Apache combined, .gz ok): report old pages the map misses.")
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
               help="Conversion processes (0: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
-            old_urls: tuple[str, ...], joomla_root: Path | None, jobs: int, quiet: bool) -> None:
+            old_urls: tuple[str, ...], joomla_root: Path | None, redirect_list: frozenset[str],
+            redirects_dir: Path | None, keep_urls: bool, access_log: Path | None, jobs: int, quiet: bool) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
@@ -111,6 +130,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         drafts=drafts, force=force, fix_encoding=not no_fix_encoding, keep_scripts=keep_scripts,
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
         joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
+        redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
     )
     try:
         result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))
@@ -137,3 +157,27 @@ def build(site: Path, dest: Path) -> None:
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Built {site} into {result.destination}")
+
+
+@main.command()
+@click.option("--site", "site", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="The site folder migrate wrote (its _redirects/redirects.csv is checked).")
+@click.option("--base-url", required=True, help="The running server to check, e.g. http://127.0.0.1:8080")
+@click.option("--redirects-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Where the redirect files are, if not SITE/_redirects.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests at once.")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True, help="Seconds per request.")
+def verify(site: Path, base_url: str, redirects_dir: Path | None, concurrency: int, timeout: float) -> None:
+    """Request every old URL: each must answer 301 to its new URL, which must answer 200."""
+    from .redirects.check import verify as run_verify
+    from .redirects.writers import read_redirects_csv
+
+    csv_path = (redirects_dir or site / REDIRECTS_FOLDER) / "redirects.csv"
+    if not csv_path.is_file():
+        raise click.ClickException(f"{csv_path} not found (run migrate with the csv redirect output)")
+    result = run_verify(base_url, read_redirects_csv(csv_path), concurrency=concurrency, timeout=timeout)
+    for failure in result.failures:
+        click.echo(f"{failure.old} -> {failure.expected}: {failure.problem}")
+    click.echo(f"{result.checked} old URLs checked, {len(result.failures)} failed")
+    if result.failures:
+        sys.exit(1)

@@ -9,6 +9,8 @@ from pathlib import Path
 DEFAULT_PERMALINK = "/:year/:month/:day/:title/"
 TOOL_FOLDER = "_joomla2jekyll"  # inside the site; Jekyll ignores folders starting with "_"
 REDIRECTS_FOLDER = "_redirects"
+REDIRECT_FORMATS = ("nginx", "apache", "netlify", "csv", "redirect-from")
+FEED_URL = "/feed.xml"
 
 
 def _now() -> datetime:
@@ -29,5 +31,9 @@ class Config:
     keep_scripts: bool = False
     old_urls: tuple[str, ...] = ()
     joomla_root: Path | None = None  # the Joomla folder, to copy the images posts reference
+    redirect_formats: frozenset[str] = frozenset(REDIRECT_FORMATS)
+    redirects_dir: Path | None = None  # None: SITE/_redirects
+    keep_urls: bool = False  # each post's permalink is its main old SEF URL
+    access_log: Path | None = None  # old server's log: report 200s the map does not cover
     jobs: int = 0  # conversion processes; 0: one per core
     now: datetime = field(default_factory=_now)  # UTC; fixed in tests so expiry is deterministic

@@ -7,22 +7,28 @@ is touched; a bad article is a line in the report.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .config import TOOL_FOLDER, Config
+from .config import FEED_URL, REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictLinkResolver, DictModuleLookup
+from .convert.links import normalise_path as normalise_link_path
 from .errors import MigrationError, SiteConflict
 from .joomla.model import Article, Site
 from .joomla.reader import JoomlaReader
 from .permalink import category_url
 from .posts import POST, SKIP, PlannedArticle, plan
 from .progress import NoProgress, Progress
+from .redirects import RedirectSet
+from .redirects.check import check_access_log
+from .redirects.legacy import legacy_redirects, main_sef_urls, read_language_prefixes
+from .redirects.writers import redirect_from, write_redirects
 from .sinks.jekyll import (
-    INDEX, LAYOUT_CATEGORY, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, JekyllSite, Staging, category_page,
+    FEED, INDEX, LAYOUT_CATEGORY, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, JekyllSite, Staging, category_page,
     default_config, merged_config,
 )
 from .sinks.report import Report
@@ -36,6 +42,7 @@ SCAFFOLD = {
     "_layouts/page.html": LAYOUT_PAGE,
     "_layouts/category.html": LAYOUT_CATEGORY,
     "index.html": INDEX,
+    "feed.xml": FEED,
 }
 
 
@@ -119,11 +126,17 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             tz=ZoneInfo(tz_name),
             permalink=target.permalink(),
         )
+        languages = read_language_prefixes(source, reader.install.prefix)
+        permalinks = _kept_urls(site, planned, languages) if config.keep_urls else {}
+        categories = category_pages(site, planned)
+        redirects = legacy_redirects(
+            site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
+        )
         report = Report(
             source=source.name, site=str(config.site), install=reader.install,
             dry_run=config.dry_run, articles=planned, warnings=list(site.warnings),
         )
-        categories = category_pages(site, planned)
+        report.extra["redirects"] = _redirect_summary(redirects, config)
         if config.dry_run:
             if config.report is not None:
                 _write_report_file(config.report, report)
@@ -138,13 +151,11 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             convert=ConvertOptions(
                 keep_scripts=config.keep_scripts,
                 old_urls=config.old_urls,
-                link_resolver=DictLinkResolver(
-                    by_id={p.id: p.url for p in writing if p.url},
-                    category_by_id={cid: page.url for cid, page in categories.items()},
-                    old_urls=config.old_urls,
-                ),
+                link_resolver=_link_resolver(writing, categories, redirects, config.old_urls),
                 modules=module_lookup(site),
             ),
+            redirect_from=redirect_from(redirects) if "redirect-from" in config.redirect_formats else {},
+            permalinks=permalinks,
         )
         staging = target.begin()
         try:
@@ -152,12 +163,18 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             for page in categories.values():
                 staging.write(page.path, page.text)
             report.extra["images"] = copy_images(images, config.joomla_root, staging)
-            _scaffold(staging, target, joomla, tz_name, report)
+            _scaffold(staging, target, joomla, tz_name, report, config)
+            files = set(config.redirect_formats) - {"redirect-from"}
+            if files and config.redirects_dir is None:
+                write_redirects(redirects, staging.path(REDIRECTS_FOLDER), files)
+                staging.adopt(REDIRECTS_FOLDER)
             if config.report is None:
                 staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
             removed = staging.commit()
             if removed:
                 report.warnings.append(f"removed {len(removed)} posts of an earlier run that this run no longer writes")
+            if files and config.redirects_dir is not None:
+                write_redirects(redirects, Path(config.redirects_dir), files)
             if config.report is not None:
                 _write_report_file(config.report, report)
         except BaseException:
@@ -166,6 +183,59 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         return report
     finally:
         source.close()
+
+
+_PLAIN_URL = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._~-]*)+/?$")
+
+
+def _kept_urls(site: Site, planned: list[PlannedArticle], languages: dict[str, str]) -> dict[int, str]:
+    """--keep-urls: each post's permalink becomes its main old SEF URL.
+
+    Only plain ASCII paths are kept: Jekyll writes a permalink to disk as it
+    reads it, so a percent-encoded or dotted segment from a hostile or
+    non-ASCII alias would land at a path no server maps back to the URL.
+    Such posts keep their new URL, with a note, and the old one redirects.
+    """
+    kept = {}
+    urls = main_sef_urls(site, planned, language_prefixes=languages)
+    for entry in planned:
+        url = urls.get(entry.id)
+        if url is None:
+            continue
+        if _PLAIN_URL.match(url) and ".." not in url:
+            kept[entry.id] = entry.url = url
+        else:
+            entry.warnings.append(f"old URL {url} is not a plain path; the post keeps {entry.url} and the old URL redirects")
+    return kept
+
+
+def _redirect_summary(redirects: RedirectSet, config: Config) -> dict:
+    """The report's ``redirects`` section; the access log is checked here, before anything is written."""
+    summary = {
+        "count": len(redirects),
+        "folder": str(config.redirects_dir) if config.redirects_dir else REDIRECTS_FOLDER,
+        "formats": sorted(config.redirect_formats),
+        "conflicts": [c.describe() for c in redirects.conflicts],
+        "warnings": list(redirects.warnings),
+    }
+    if config.access_log is not None:
+        summary["uncovered"] = check_access_log(redirects, Path(config.access_log))
+    return summary
+
+
+def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "CategoryPage"],
+                   redirects: RedirectSet, old_urls: tuple[str, ...]) -> DictLinkResolver:
+    """Internal links resolve through the same map as the redirects, so the two agree."""
+    by_path: dict[str, str] = {}
+    for red in redirects:
+        if "?" not in red.old:
+            by_path.setdefault(normalise_link_path(red.old), red.new)
+    return DictLinkResolver(
+        by_id={p.id: p.url for p in writing if p.url and p.action == POST},
+        by_path=by_path,
+        category_by_id={cid: page.url for cid, page in categories.items()},
+        old_urls=old_urls,
+    )
 
 
 def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArticle], options: RenderOptions,
@@ -203,7 +273,7 @@ class CategoryPage:
     text: str
 
 
-def category_pages(site: Site, planned: list[PlannedArticle]) -> dict[int, CategoryPage]:
+def category_pages(site: Site, planned: list[PlannedArticle]) -> dict[int, "CategoryPage"]:
     """A page per category that holds posts, directly or below it."""
     posts_in: dict[int, list[PlannedArticle]] = {}
     for p in planned:
@@ -269,12 +339,14 @@ def conflict_message(root: Path, conflicts: list[str]) -> str:
             f"{shown} (use --force to overwrite them)")
 
 
-def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None, tz_name: str, report: Report) -> None:
+def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None, tz_name: str, report: Report,
+              config: Config) -> None:
     """_config.yml (merged into an existing one) and our minimal layouts."""
     title = (joomla.site_name if joomla else "") or "Migrated from Joomla"
+    plugins = ["jekyll-redirect-from"] if "redirect-from" in config.redirect_formats else []
     config_path = target.root / "_config.yml"
     raw = config_path.read_text("utf-8") if config_path.is_file() else None
-    text, notes = merged_config(target.existing_config(), default_config(title, tz_name), raw)
+    text, notes = merged_config(target.existing_config(), default_config(title, tz_name, plugins), raw)
     report.warnings.extend(notes)
     staging.write("_config.yml", text, merged=True)
     for rel, content in SCAFFOLD.items():

@@ -26,15 +26,15 @@ sys.path.insert(0, str(HERE.parent / "bench"))
 sys.path.insert(0, str(HERE))
 from bench_convert import corpus_dumps, read_articles  # noqa: E402
 
+from conftest import need  # noqa: E402
 from test_convert_cases import OPTIONS, case_names, convert_case  # noqa: E402
 
 
 def _render(markdowns):
-    if shutil.which("ruby") is None:
-        pytest.skip("ruby is not installed")
+    # kramdown comes with Jekyll (Debian: apt-get install jekyll), so CI requires it with Jekyll.
+    need("jekyll", shutil.which("ruby") is not None, "ruby is not installed")
     proc = subprocess.run(["ruby", str(RENDER)], input=json.dumps(markdowns), capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip("kramdown is not available: " + proc.stderr.strip()[:200])
+    need("jekyll", proc.returncode == 0, "kramdown is not available: " + proc.stderr.strip()[:200])
     return json.loads(proc.stdout)
 
 

@@ -113,7 +113,7 @@ http {{
         server_name localhost;
         root {root};
         include {redirects_dir}/nginx-server.conf;
-        location / {{ try_files $uri $uri/ =404; }}
+        location / {{ try_files $uri $uri.html $uri/ =404; }}
     }}
 }}
 """, "utf-8")

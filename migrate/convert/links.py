@@ -115,7 +115,7 @@ def _leading_id(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _normalise_path(path: str) -> str:
+def normalise_path(path: str) -> str:
     path = unquote(path.split("?", 1)[0]).strip("/")
     if path == "index.php":
         return ""
@@ -152,7 +152,7 @@ class DictLinkResolver:
         params = dict(parse_qsl(query, keep_blank_values=True))
         if params.get("option") == "com_content":
             return self._resolve_query(params)
-        norm = _normalise_path(bare)
+        norm = normalise_path(bare)
         if norm in self.by_path:
             return self.by_path[norm]
         segments = norm.split("/")

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-from slugify import slugify
 
 from ..joomla.model import Category, MenuItem, Site
+from ..permalink import category_url as _category_url
 from ..posts import POST, PlannedArticle
 from . import Conflict, Redirect, RedirectSet, UnsafeValue, bare_path, decoded_path, fold, path_variants, query_key
 
@@ -57,8 +57,8 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 def category_url(category: Category) -> str:
-    """Where the Jekyll sink writes the category's page (to move to migrate.permalink)."""
-    return "/category/" + "/".join(slugify(segment) for segment in category.path.split("/")) + "/"
+    """Where the Jekyll sink writes the category's page."""
+    return _category_url(category.path, category.id)
 
 
 # -- safe values ----------------------------------------------------------------
@@ -498,7 +498,23 @@ def main_sef_url(
     version's default: 1.5, legacy for 2.5/3.x, "Remove IDs" for 4.x/5.x.
     Always without ``/index.php``: a kept URL must be a plain path.
     """
+    return _main_sef_url(_Router(site, language_prefixes or {}), article, suffix=suffix)
+
+
+def main_sef_urls(
+    site: Site, planned: Iterable[PlannedArticle], *, suffix: bool = False,
+    language_prefixes: Mapping[str, str] | None = None,
+) -> dict[int, str]:
+    """``main_sef_url`` for every post, indexing the menu and categories once."""
     router = _Router(site, language_prefixes or {})
+    out = {}
+    for p in planned:
+        if p.action == POST and (url := _main_sef_url(router, p, suffix=suffix)):
+            out[p.id] = url
+    return out
+
+
+def _main_sef_url(router: "_Router", article: PlannedArticle, *, suffix: bool) -> str | None:
     style = router.styles[-1] if router.family in ("4", "5") else router.styles[0]
     chain = router.chain(article.catid)
     segs: list[str] | None = None

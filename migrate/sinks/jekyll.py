@@ -105,6 +105,26 @@ layout: default
 {{ content }}
 """
 
+FEED = """---
+layout: null
+---
+<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>{{ site.title | xml_escape }}</title>
+  <link href="{{ page.url | absolute_url }}" rel="self"/>
+  <link href="{{ '/' | absolute_url }}"/>
+  <updated>{{ site.time | date_to_xmlschema }}</updated>
+  <id>{{ '/' | absolute_url | xml_escape }}</id>
+{% for post in site.posts limit: 20 %}  <entry>
+    <title>{{ post.title | xml_escape }}</title>
+    <link href="{{ post.url | absolute_url }}"/>
+    <updated>{{ post.date | date_to_xmlschema }}</updated>
+    <id>{{ post.url | absolute_url | xml_escape }}</id>
+    <summary type="html">{{ post.excerpt | xml_escape }}</summary>
+  </entry>
+{% endfor %}</feed>
+"""
+
 INDEX = """---
 layout: default
 title: Home
@@ -115,13 +135,13 @@ title: Home
 """
 
 
-def default_config(title: str, timezone: str) -> dict[str, Any]:
+def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, Any]:
     return {
         "title": title,
         "timezone": timezone,
         "permalink": DEFAULT_PERMALINK,
         "excerpt_separator": "<!--more-->",
-        "plugins": [],
+        "plugins": plugins,
         # Strict settings make a broken post fail the build instead of
         # rendering quietly wrong (issue 3 targets them).
         "strict_front_matter": True,
@@ -216,6 +236,16 @@ class Staging:
             self.only_if_missing.add(str(rel))
         if merged:
             self.merged.add(str(rel))
+
+    def adopt(self, folder: str) -> None:
+        """Take in files another writer put under ``folder`` of the staging dir."""
+        for path in sorted((self.dir / folder).rglob("*")):
+            if path.is_file():
+                self.files[str(path.relative_to(self.dir))] = _sha(path.read_bytes())
+
+    def path(self, folder: str) -> Path:
+        """A folder inside the staging dir for writers that write files themselves."""
+        return self.dir / safe_relpath(folder)
 
     def conflicts(self) -> list[str]:
         """Staged files that would replace a file that is not ours (or was edited)."""
