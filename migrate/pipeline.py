@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import FEED_URL, REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictLinkResolver, DictModuleLookup
+from .convert.links import leading_id
 from .convert.links import normalise_path as normalise_link_path
 from .errors import MigrationError, SiteConflict
 from .joomla.model import Article, Site
@@ -226,12 +227,18 @@ def _redirect_summary(redirects: RedirectSet, config: Config) -> dict:
 def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "CategoryPage"],
                    redirects: RedirectSet, old_urls: tuple[str, ...]) -> DictLinkResolver:
     """Internal links resolve through the same map as the redirects, so the two agree."""
+    by_id = {p.id: p.url for p in writing if p.url and p.action == POST}
     by_path: dict[str, str] = {}
     for red in redirects:
-        if "?" not in red.old:
-            by_path.setdefault(normalise_link_path(red.old), red.new)
+        if "?" in red.old:
+            continue  # query forms resolve by id
+        path = normalise_link_path(red.old)
+        ident = leading_id(path.rsplit("/", 1)[-1])
+        if ident is not None and by_id.get(ident) == red.new:
+            continue  # an "id-alias" path: the resolver finds it by id, no need to hold it
+        by_path.setdefault(path, red.new)
     return DictLinkResolver(
-        by_id={p.id: p.url for p in writing if p.url and p.action == POST},
+        by_id=by_id,
         by_path=by_path,
         category_by_id={cid: page.url for cid, page in categories.items()},
         old_urls=old_urls,

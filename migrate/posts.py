@@ -194,3 +194,22 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         # The body holds {{ or {%: Jekyll 4 must print it, not run it.
         meta["render_with_liquid"] = False
     return meta
+
+
+def full_image_html(images: dict[str, Any]) -> str:
+    """The images JSON's full-text image as the article view showed it: above the text.
+
+    The intro image belonged to blog and list views; it goes to the front
+    matter's ``image`` for layouts that list posts.
+    """
+    from html import escape
+
+    src = site_image(str(images.get("image_fulltext") or ""))
+    if not src:
+        return ""
+    alt = str(images.get("image_fulltext_alt") or "")
+    caption = str(images.get("image_fulltext_caption") or "").strip()
+    img = f'<img src="{escape(src)}" alt="{escape(alt)}">'
+    if caption:
+        return f"<figure>{img}<figcaption>{escape(caption)}</figcaption></figure>\n"
+    return f"<p>{img}</p>\n"

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .convert import ConvertOptions, join_article
 from .joomla.model import Article
-from .posts import PlannedArticle, front_matter
+from .posts import PlannedArticle, front_matter, full_image_html
 from .sinks.jekyll import render_post
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Rendered:
 def render_article(article: Article, planned: PlannedArticle, options: RenderOptions) -> Rendered:
     """Convert one article; any failure is this article's, never the run's."""
     try:
-        conversion = join_article(article.introtext, article.fulltext, options.convert)
+        intro = full_image_html(article.images) + article.introtext
+        conversion = join_article(intro, article.fulltext, options.convert)
         meta = front_matter(article, planned, ZoneInfo(options.timezone), has_liquid=conversion.has_liquid)
         if planned.id in options.permalinks:
             meta["permalink"] = options.permalinks[planned.id]
@@ -84,7 +85,10 @@ def render_all(
         for article, planned in items:
             yield render_article(article, planned, options)
         return
-    ctx = multiprocessing.get_context("fork")
+    # forkserver, not fork: a forked worker would inherit (and, through
+    # reference counting, copy) every structure of the parent, the whole
+    # redirect map included; these start clean and receive only the options.
+    ctx = multiprocessing.get_context("forkserver")
     batch = jobs * 32
     iterator = iter(items)
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:

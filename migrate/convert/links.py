@@ -110,7 +110,7 @@ def classify_href(href: str, old_urls: tuple[str, ...] = ()) -> LinkTarget:
 _ID_ALIAS = re.compile(r"^(\d+)(?:[-:].*)?$")
 
 
-def _leading_id(value: str) -> int | None:
+def leading_id(value: str) -> int | None:
     m = _ID_ALIAS.match(value or "")
     return int(m.group(1)) if m else None
 
@@ -158,20 +158,20 @@ class DictLinkResolver:
         segments = norm.split("/")
         if len(segments) >= 3 and segments[0] == "component" and segments[1] == "content":
             view = segments[2]
-            ident = _leading_id(segments[-1]) if len(segments) > 3 else None
+            ident = leading_id(segments[-1]) if len(segments) > 3 else None
             if view == "article" and ident is not None:
                 return self.by_id.get(ident)
             if view in ("category", "section") and ident is not None:
                 return self.category_by_id.get(ident)
             return None
-        ident = _leading_id(segments[-1]) if norm else None
+        ident = leading_id(segments[-1]) if norm else None
         if ident is not None:
             return self.by_id.get(ident) or self.category_by_id.get(ident)
         return None
 
     def _resolve_query(self, params: dict[str, str]) -> str | None:
         view = params.get("view") or params.get("task") or ""
-        ident = _leading_id(params.get("id", ""))
+        ident = leading_id(params.get("id", ""))
         if ident is None:
             return None
         if view in ("article", "view"):
