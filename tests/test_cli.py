@@ -304,3 +304,41 @@ def test_category_pages_list_their_posts(tmp_path):
     assert '<a href="/2016/02/09/gluing-services-together-with-lambda/">Gluing Services Together With Lambda</a>' in page.content
     parent = frontmatter.load(site / "category" / "blog" / "index.html")
     assert '<a href="/category/blog/cloud/">Cloud</a>' in parent.content
+
+
+def test_access_log_lists_old_pages_the_map_misses(tmp_path):
+    log = tmp_path / "access.log.gz"
+    lines = [
+        '1.2.3.4 - - [10/Oct/2020:13:55:36 +0000] "GET /index.php?option=com_content&view=article&id=1 HTTP/1.1" 200 512 "-" "x"',
+        '1.2.3.4 - - [10/Oct/2020:13:55:37 +0000] "GET /some-page-joomla-served.html HTTP/1.1" 200 512 "-" "x"',
+        '1.2.3.4 - - [10/Oct/2020:13:55:38 +0000] "GET /gone.html HTTP/1.1" 404 0 "-" "x"',
+    ]
+    log.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    site = tmp_path / "site"
+    assert migrate(site, "--access-log", str(log)).exit_code == 0
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert report["redirects"]["uncovered"] == ["/some-page-joomla-served.html"]
+
+
+def test_redirect_outputs_are_selectable(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site, "--redirects", "nginx,csv").exit_code == 0
+    assert sorted(p.name for p in (site / "_redirects").iterdir()) == ["nginx-http.conf", "nginx-server.conf", "redirects.csv"]
+    assert "redirect_from" not in frontmatter.load(next((site / "_posts").glob("*.md"))).metadata
+    assert "jekyll-redirect-from" not in (site / "_config.yml").read_text()
+    none = tmp_path / "none"
+    assert migrate(none, "--redirects", "none").exit_code == 0
+    assert not (none / "_redirects").exists()
+    result = invoke("migrate", str(BLOG), "--site", str(tmp_path / "x"), "--redirects", "nginx,iis")
+    assert result.exit_code == 2 and "unknown: iis" in result.output
+
+
+def test_default_redirects_and_redirect_from(tmp_path):
+    site = tmp_path / "site"
+    migrate(site)
+    names = sorted(p.name for p in (site / "_redirects").iterdir())
+    assert names == [".htaccess", "_redirects", "nginx-http.conf", "nginx-server.conf", "redirects.csv"]
+    post = posts(site)[1][1]
+    # fixtures/README.md: article 1 is in Blog > Cloud, reached from the "Cloud" menu item (alias cloud).
+    assert "/cloud/1-gluing-services-together-with-lambda" in post["redirect_from"]
+    assert "jekyll-redirect-from" in (site / "_config.yml").read_text()

@@ -67,3 +67,25 @@ def test_keep_urls_serves_posts_at_their_old_address(tmp_path: Path, jekyll, fix
         assert any("is not a plain path" in w for w in posts[12]["warnings"])
     else:
         assert posts and dated == set()
+
+
+def test_verify_command_against_a_real_nginx(tmp_path: Path, jekyll):
+    from click.testing import CliRunner
+
+    from migrate.cli import main
+
+    need_nginx()
+    site = tmp_path / "site"
+    run(Config(source=str(FIXTURES / "joomla5-mini.sql"), site=site, now=NOW, jobs=1))
+    live = tmp_path / "live"
+    build_site(site, live)
+    with running_nginx(tmp_path / "nginx", live, site / "_redirects") as base:
+        ok = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", base])
+        assert ok.exit_code == 0, ok.output
+        assert ok.output.endswith(" failed\n") and ok.output.strip().endswith("0 failed")
+        # Break one target: verify must name it and fail.
+        victim = next(live.rglob("hello-from-joomla-5/index.html"))
+        __import__("shutil").rmtree(victim.parent)
+        bad = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", base, "--concurrency", "2"])
+    assert bad.exit_code == 1
+    assert "target answered 404" in bad.output
