@@ -72,6 +72,14 @@ class Report:
             lines.append(f"  skipped {n}: {reason}")
         if s["encoding_repaired"]:
             lines.append(f"  repaired double-encoded text in {s['encoding_repaired']} articles")
+        redirects = self.extra.get("redirects")
+        if redirects:
+            lines.append(f"{redirects['count']} old URLs redirected ({', '.join(redirects['formats']) or 'no files'})"
+                         f"{'' if self.dry_run else ' in ' + redirects['folder']}")
+        images = self.extra.get("images")
+        if images and images.get("referenced"):
+            lines.append(f"{images['referenced']} images referenced, {images['copied']} copied"
+                         + ("" if images["copied"] or images["missing"] else " (--joomla-root copies them)"))
         needs = [a for a in self.articles if a.warnings or (a.action == SKIP and a.reason and a.reason.startswith("unreadable"))]
         if needs or self.warnings:
             lines.append("Needs a look:")
@@ -82,4 +90,34 @@ class Report:
                     lines.append(f"  - article {a.id} {a.title[:60]!r}: {w}")
             if len(needs) > 50:
                 lines.append(f"  ... and {len(needs) - 50} more articles (see the JSON report)")
+        extra_needs = []
+        if redirects:
+            extra_needs += [f"redirect conflict: {c}" for c in redirects["conflicts"]]
+            extra_needs += _grouped_redirect_warnings(redirects["warnings"])
+            extra_needs += [f"old page not covered by the redirects: {u}" for u in redirects.get("uncovered", [])]
+        if images:
+            extra_needs += [f"image missing in the Joomla folder: {m['path']} (articles {', '.join(map(str, m['articles']))})"
+                            for m in images.get("missing", [])]
+        if extra_needs:
+            if not (needs or self.warnings):
+                lines.append("Needs a look:")
+            lines += [f"  - {w}" for w in extra_needs[:50]]
+            if len(extra_needs) > 50:
+                lines.append(f"  ... and {len(extra_needs) - 50} more (see the JSON report)")
         return "\n".join(lines)
+
+
+def _grouped_redirect_warnings(warnings: list[str]) -> list[str]:
+    """One line per article or category: a hostile alias yields one warning per URL spelling."""
+    groups: dict[str, list[str]] = {}
+    for w in warnings:
+        origin, _, rest = w.partition(": ")
+        groups.setdefault(origin if rest else "", []).append(rest or w)
+    lines = []
+    for origin, items in groups.items():
+        if not origin or len(items) == 1:
+            lines += [f"redirect: {origin + ': ' if origin else ''}{i}" for i in items]
+        else:
+            first = items[0].split(": '", 1)[0].split(": \"", 1)[0]
+            lines.append(f"redirect: {origin}: {len(items)} old URLs not redirected ({first}; see the JSON report)")
+    return lines
