@@ -318,16 +318,12 @@ def original_document(introtext: str, fulltext: str = "", *, modules: ModuleLook
 
 # -- comparing -------------------------------------------------------------------------------
 
-@dataclass
-class PostFidelity:
-    name: str
-    words: int            # original words
+class _Ratios:
+    """Recall and precision of matched words, for a post or a whole corpus."""
+
+    words: int
     built_words: int
     matched: int
-    original: dict[str, int]
-    built: dict[str, int]
-    lost: list[str] = field(default_factory=list)    # runs of original words not in the post
-    added: list[str] = field(default_factory=list)   # runs of post words not in the original
 
     @property
     def recall(self) -> float:
@@ -336,6 +332,18 @@ class PostFidelity:
     @property
     def precision(self) -> float:
         return self.matched / self.built_words if self.built_words else 1.0
+
+
+@dataclass
+class PostFidelity(_Ratios):
+    name: str
+    words: int            # original words
+    built_words: int
+    matched: int
+    original: dict[str, int]
+    built: dict[str, int]
+    lost: list[str] = field(default_factory=list)    # runs of original words not in the post
+    added: list[str] = field(default_factory=list)   # runs of post words not in the original
 
     @property
     def structure_equal(self) -> bool:
@@ -379,7 +387,7 @@ def compare(name: str, original: Tag, built: Tag) -> PostFidelity:
 
 
 @dataclass
-class SiteFidelity:
+class SiteFidelity(_Ratios):
     """One built site: its posts' figures, and the sums that make the corpus figures."""
 
     name: str
@@ -400,14 +408,6 @@ class SiteFidelity:
     @property
     def matched(self) -> int:
         return sum(p.matched for p in self.posts)
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.words if self.words else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.built_words if self.built_words else 1.0
 
     @property
     def structure_equal(self) -> int:

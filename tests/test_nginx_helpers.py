@@ -89,6 +89,21 @@ def _wait_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 20
     raise RuntimeError("server did not start listening")
 
 
+@contextlib.contextmanager
+def _serving(proc: subprocess.Popen, port: int, log: Path):
+    """The base URL while ``proc`` listens on ``port``; the server is stopped afterwards."""
+    try:
+        _wait_port(port, proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path) -> Path:
     for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / d).mkdir(parents=True, exist_ok=True)
@@ -135,16 +150,8 @@ def running_nginx(tmp: Path, root: Path, redirects_dir: Path):
     log = tmp / "error.log"
     proc = subprocess.Popen([exe, "-p", str(tmp), "-e", str(log), "-c", str(conf)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_port(port, proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with _serving(proc, port, log) as base:
+        yield base
 
 
 APACHE_MODULES = "/usr/lib/apache2/modules"
@@ -186,13 +193,5 @@ def running_apache(tmp: Path, root: Path):
     env = dict(os.environ, APACHE_RUN_DIR=str(tmp), APACHE_LOCK_DIR=str(tmp), APACHE_PID_FILE=str(tmp / "httpd.pid"))
     proc = subprocess.Popen([exe, "-f", str(conf), "-DFOREGROUND"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_port(port, proc, tmp / "error.log")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with _serving(proc, port, tmp / "error.log") as base:
+        yield base
