@@ -23,6 +23,10 @@ class _Bar:
         self.enabled = enabled
         self.bar = None
 
+    def note(self, message: str) -> None:
+        if self.enabled:
+            click.echo(message, err=True)
+
     def start(self, total: int, label: str) -> None:
         if self.enabled and total >= 20:
             self.bar = click.progressbar(length=total, label=label, file=sys.stderr)

@@ -112,6 +112,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
     progress = progress or NoProgress()
     source, joomla = open_source(config.source)
     try:
+        progress.note(f"Reading {source.name}")
         reader = JoomlaReader(
             source,
             prefix=config.prefix or (joomla.prefix if joomla else None),
@@ -119,6 +120,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         )
         site = reader.site()
         tz_name = _timezone(config, joomla)
+        progress.note(f"Planning the articles of Joomla {reader.install.version} (prefix {reader.install.prefix})")
         target = JekyllSite(Path(config.site), force=config.force)
         planned = plan(
             reader.articles(site, bodies=False),
@@ -130,6 +132,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         languages = read_language_prefixes(source, reader.install.prefix)
         permalinks = _kept_urls(site, planned, languages) if config.keep_urls else {}
         categories = category_pages(site, planned)
+        progress.note("Mapping old URLs to new ones")
         redirects = legacy_redirects(
             site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
         )

@@ -10,6 +10,9 @@ from typing import Protocol
 
 
 class Progress(Protocol):
+    def note(self, message: str) -> None:
+        """A phase begins whose length is not known (reading, planning)."""
+
     def start(self, total: int, label: str) -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
@@ -18,6 +21,9 @@ class Progress(Protocol):
 
 
 class NoProgress:
+    def note(self, message: str) -> None:
+        pass
+
     def start(self, total: int, label: str) -> None:
         pass
 
