@@ -25,7 +25,7 @@ POST, DRAFT, SKIP = "post", "draft", "skip"
 MAX_SLUG_BYTES = 100
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedArticle:
     """One article's fate: a line of the report and the key to its post."""
 

@@ -50,6 +50,9 @@ def test_migrate_fixture_blog(tmp_path):
     assert first["tags"] == ["aws", "lambda"]
     assert first["author"] == "Ed Example"
     assert "<!--more-->" in first.content
+    # Its non-SEF link to article 2 (index.php?option=com_content&amp;view=article&amp;id=2:...) now
+    # points at article 2's post, published 2016-02-17 (fixtures/README.md).
+    assert "[Top Tips for Lambda Usage](/2016/02/17/top-tips-for-lambda-usage/)" in first.content
     assert got[11][1]["author"] == "Guest Author"
     assert got[12][0].endswith("-etc-passwd.md") and got[12][1]["title"] == 'Colons: "quotes", #hash, emoji 🚀 and ../../etc/passwd'
     assert got[3][0].endswith("-on-jekyll.md") and got[13][0].endswith("-on-jekyll-2.md")

@@ -146,6 +146,15 @@ def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, A
         # rendering quietly wrong (issue 3 targets them).
         "strict_front_matter": True,
         "liquid": {"error_mode": "strict", "strict_filters": True},
+        # The author's characters, not kramdown's typography: straight
+        # quotes stay straight, "--" and "..." stay as typed, as in Joomla.
+        "kramdown": {
+            "smart_quotes": ["apos", "apos", "quot", "quot"],
+            "typographic_symbols": {
+                "hellip": "...", "mdash": "---", "ndash": "--",
+                "laquo": "<<", "raquo": ">>", "laquo_space": "<< ", "raquo_space": " >>",
+            },
+        },
     }
 
 
