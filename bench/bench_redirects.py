@@ -1,15 +1,21 @@
-"""How big a redirect map nginx takes, and how fast we build one.
+"""How big a redirect map nginx takes, and how fast we build and write one.
 
-    python bench/bench_redirects.py [ARTICLES]
+    python bench/bench_redirects.py [ARTICLES] [--sizes 10000,50000,100000]
 
 Prints the time and peak memory of ``nginx -t`` on a generated map of
 ARTICLES articles (default 100,000: three SEF routes each, every route with
-its four spellings folded into one key, plus the non-SEF id key), and the
-time ``legacy_redirects`` needs for a generated 4.x site of 10,000 articles.
+its four spellings folded into one key, plus the non-SEF id key).
+
+Then, per size, for a Joomla 3 dump of that many articles (``big_dump.py``:
+the fixture blog cloned, every router style, some 27 old URLs per article):
+the time of ``legacy_redirects`` and of ``write_redirects`` (all formats),
+and the peak RSS of the process (``ru_maxrss``: planning the site included).
+Each size runs in its own process, so each peak is its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import shutil
 import subprocess
@@ -22,9 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from migrate.joomla.model import Category, Install, MenuItem, Site  # noqa: E402
-from migrate.posts import POST, PlannedArticle  # noqa: E402
-from migrate.redirects import legacy_redirects  # noqa: E402
+from migrate.joomla.model import Site  # noqa: E402
+from migrate.posts import PlannedArticle  # noqa: E402
+from migrate.redirects import legacy_redirects, write_redirects  # noqa: E402
+from migrate.redirects.writers import FORMATS  # noqa: E402
 from migrate.redirects.writers import Layout, nginx_http, nginx_server  # noqa: E402
 
 
@@ -67,28 +74,57 @@ def nginx_t(out: Path, tmp: Path) -> tuple[float, int, subprocess.CompletedProce
     return elapsed, max(peak, before), done
 
 
-def big_site(n: int) -> tuple[Site, list[PlannedArticle]]:
-    """A 4.x site: 100 categories under 10 parents, a menu item per parent, n articles."""
-    site = Site(install=Install("x_", "4", "4.4.0"))
-    for p in range(10):
-        pid = 100 + p
-        site.categories[pid] = Category(pid, f"P{p}", f"parent-{p}", f"parent-{p}", (f"P{p}",), parent_id=1)
-        site.menu_items.append(MenuItem(1000 + p, "main", f"P{p}", f"parent-{p}", f"parent-{p}",
-                                        f"index.php?option=com_content&view=category&id={pid}", 1, False, "*", "category", pid, "blog"))
-        for c in range(10):
-            cid = 200 + p * 10 + c
-            site.categories[cid] = Category(cid, f"C{c}", f"child-{c}", f"parent-{p}/child-{c}", (f"P{p}", f"C{c}"), parent_id=pid)
-    planned = []
-    for i in range(1, n + 1):
-        alias = f"an-article-about-something-number-{i}"
-        planned.append(PlannedArticle(id=i, title=alias, state=1, action=POST, slug=alias,
-                                      url=f"/{2000 + i % 25}/01/01/{alias}/", date=datetime(2020, 1, 1),
-                                      alias=alias, catid=200 + i % 100))
+def plan_dump(dump: Path) -> tuple[Site, list[PlannedArticle]]:
+    """(site, planned) as the pipeline plans them (no article bodies)."""
+    from zoneinfo import ZoneInfo
+
+    from migrate.joomla.reader import JoomlaReader
+    from migrate.posts import plan
+    from migrate.sources import open_source
+
+    source, _ = open_source(str(dump))
+    reader = JoomlaReader(source)
+    site = reader.site()
+    planned = plan(reader.articles(site, bodies=False), drafts=False, now=datetime(2026, 6, 1),
+                   tz=ZoneInfo("UTC"), permalink="/:year/:month/:day/:title/")
     return site, planned
 
 
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_map(n: int) -> None:
+    """One size, in this process: plan a generated dump, then build and write its map."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from big_dump import write_big_dump
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = write_big_dump(Path(tmp) / "big.sql", n)
+        site, planned = plan_dump(dump)
+        dump.unlink()
+        planned_rss = peak_rss_mib()
+        start = time.monotonic()
+        redirects = legacy_redirects(site, planned)
+        built = time.monotonic()
+        write_redirects(redirects, Path(tmp) / "_redirects", set(FORMATS))
+        written = time.monotonic()
+        size = sum(f.stat().st_size for f in (Path(tmp) / "_redirects").iterdir())
+    print(f"{n:>7,} articles: {len(redirects):>9,} redirects; legacy_redirects {built - start:5.1f}s, "
+          f"write_redirects {written - built:5.1f}s ({size / 1e6:.0f} MB), total {written - start:5.1f}s; "
+          f"peak RSS {peak_rss_mib():.0f} MiB ({planned_rss:.0f} MiB after planning)", flush=True)
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("articles", type=int, nargs="?", default=100_000, help="articles in the nginx -t map")
+    parser.add_argument("--sizes", default="10000,50000,100000", help="article counts for the map benchmark")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a single size, in this process
+    args = parser.parse_args()
+    if args.one:
+        bench_map(args.one)
+        return
+    n = args.articles
     lay = big_layout(n)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "_redirects"
@@ -99,10 +135,9 @@ def main() -> None:
         elapsed, peak, done = nginx_t(out, Path(tmp))
         print(f"{n} articles: {lay.key_count} keys, {size / 1e6:.1f} MB of nginx config written in {written:.2f}s")
         print(f"nginx -t: exit {done.returncode} in {elapsed:.2f}s, peak RSS {peak / 1024:.0f} MiB {done.stderr.strip()}")
-    site, planned = big_site(10_000)
-    start = time.monotonic()
-    redirects = legacy_redirects(site, planned)
-    print(f"legacy_redirects, 10,000 articles of a 4.x site: {len(redirects)} redirects in {time.monotonic() - start:.2f}s")
+    del lay
+    for size in (int(x) for x in args.sizes.split(",") if x):
+        subprocess.run([sys.executable, __file__, "--one", str(size)], check=True)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -40,7 +41,7 @@ from urllib.parse import quote, urlsplit
 from ..joomla.model import Category, MenuItem, Site
 from ..permalink import category_url as _category_url
 from ..posts import POST, PlannedArticle
-from . import Conflict, Redirect, RedirectSet, UnsafeValue, bare_path, decoded_path, fold, path_variants, query_key
+from . import ARTICLE, Conflict, Redirect, RedirectSet, UnsafeValue, ascii_lower, decoded_path, fold_key, no_cycle_collection
 
 #: Characters left as they are in a path segment (RFC 3986 pchar, without "%" and "/").
 PCHAR_SAFE = "-._~!$&'()*+,;=:@"
@@ -91,11 +92,15 @@ def safe_old(old: str) -> str:
     refuse_control(decoded, "an old URL")
     if not old.startswith("/"):
         raise UnsafeValue(f"an old URL must start with '/': {old!r}")
+    refuse_unreachable(decoded)
+    return old
+
+
+def refuse_unreachable(decoded: str) -> None:
     if _UNREACHABLE.search(decoded):
         # A server merges "//" and resolves "." and ".." before matching: no request
         # reaches this path, and Joomla split such an alias into segments anyway.
         raise UnsafeValue(f"an old URL with an empty, '.' or '..' segment: {decoded!r}")
-    return old
 
 
 # -- the site's routing data ----------------------------------------------------
@@ -248,70 +253,220 @@ class _Router:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    why: str
+
+
+#: What one claim asks for: (priority, new, status, origin), shared by every old URL it claims.
+_Owner = tuple
+
+
 class _Collector:
-    """Gathers claims on old URLs and settles them by priority, the same way every run."""
+    """Gathers claims on old URLs and settles them by priority, the same way every run.
+
+    Large sites make millions of claims, so they are kept small: ``claims``
+    maps a fold key (``fold_key``) to one claim or a list of them, in the
+    order they came; a claim is an owner tuple shared by all the old URLs an
+    article or category claims, or ``(owner, old)`` when the old URL is not
+    the key's own string (encoded, upper case, a query).
+    """
 
     def __init__(self, sef_suffix_both: bool, index_php_both: bool) -> None:
         self.sef_suffix_both = sef_suffix_both
         self.index_php_both = index_php_both
-        self.claims: dict[tuple, list[tuple[tuple, Redirect]]] = defaultdict(list)
+        self.claims: dict[str | tuple, object] = {}
         self.warnings: list[str] = []
-        self._seq = 0
+        self._owners: dict[_Owner, _Owner] = {}
+        self._segments: dict[str, str] = {}  # raw segment -> percent-encoded
+        self._targets: dict[str, str | _Refused] = {}  # raw new URL -> safe_target or why not
 
+    # -- claiming -------------------------------------------------------------
     def add(self, old: str, new: str, origin: str, priority: tuple, status: int = 301) -> None:
         try:
-            red = Redirect(safe_old(old), safe_target(new), status, origin)
+            safe_old(old)
+            target = self._target(new)
         except (UnsafeValue, UnicodeDecodeError) as exc:
             self.warnings.append(f"{origin}: {exc}; not redirected")
             return
-        self._seq += 1
-        self.claims[fold(red.old)].append((priority + (self._seq,), red))
+        self._claim(fold_key(old), old, self._owner(priority, target, status, origin))
+
+    def add_safe(self, old: str, key: tuple, new: str, origin: str, priority: tuple) -> None:
+        """``add`` for an old URL that ``safe_old`` passes, with its ``fold_key`` already known."""
+        try:
+            target = self._target(new)
+        except UnsafeValue as exc:
+            self.warnings.append(f"{origin}: {exc}; not redirected")
+            return
+        self._claim(key, old, self._owner(priority, target, 301, origin))
 
     def add_path(self, segments: list[str], new: str, origin: str, priority: tuple, prefix: str | None = None) -> None:
         if prefix:
             segments = [prefix] + segments
         if not segments:
             return  # "/" is the new site's home too
+        known = self._segments
         try:
-            bare = encode_path(segments)
+            encoded = [known.get(seg) or self._segment(seg) for seg in segments]
         except UnsafeValue as exc:
             self.warnings.append(f"{origin}: {exc}; not redirected")
             return
+        olds = self._spellings("/" + "/".join(encoded))
+        if not segments[0]:
+            # "//...": urlsplit reads a host there; the general rules decide.
+            for old in olds:
+                self.add(old, new, origin, priority)
+            return
+        # What ``add`` would do for each spelling, without parsing back what was just built:
+        # the encoded path decodes to the segments, and ASCII lower case goes letter by letter.
+        decoded = olds if encoded == segments else self._spellings("/" + "/".join(segments))
+        lower = ascii_lower(decoded[0])
+        keys = decoded if lower is decoded[0] else self._spellings(lower)
+        try:
+            target, refused = self._target(new), None
+        except UnsafeValue as exc:
+            target, refused = None, str(exc)
+        owner = None
+        claims = self.claims
+        for old, path, key in zip(olds, decoded, keys):
+            if refused is not None or _UNREACHABLE.search(path):
+                try:
+                    refuse_unreachable(path)
+                    raise UnsafeValue(refused)
+                except UnsafeValue as exc:
+                    self.warnings.append(f"{origin}: {exc}; not redirected")
+                continue
+            if owner is None:
+                owner = self._owner(priority, target, 301, origin)
+            # self._claim(key, old, owner), inline: this runs for nearly every old URL.
+            claim = owner if old == key else (owner, old)
+            held = claims.get(key)
+            if held is None:
+                claims[key] = claim
+            elif type(held) is list:
+                held.append(claim)
+            else:
+                claims[key] = [held, claim]
+
+    def _spellings(self, bare: str) -> list[str]:
+        """The route with and without ``.html`` and ``/index.php``, as the site's settings allow."""
         variants = [bare]
         if self.sef_suffix_both:
             variants.append(bare + ".html")
         if self.index_php_both:
             variants += ["/index.php" + v for v in variants]
-        for old in variants:
-            self.add(old, new, origin, priority)
+        return variants
+
+    def _segment(self, seg: str) -> str:
+        """A path segment percent-encoded; the segment itself when nothing needed encoding."""
+        encoded = self._segments.get(seg)
+        if encoded is None:
+            refuse_control(seg, "a URL segment")
+            encoded = quote(seg, safe=PCHAR_SAFE)
+            if encoded == seg:
+                encoded = seg
+            if len(self._segments) > 100_000:
+                self._segments.clear()  # aliases come once each; menu and category segments come back
+            self._segments[seg] = encoded
+        return encoded
+
+    def _target(self, new: str) -> str:
+        """``safe_target``, once per distinct target (an article's URL serves some 30 old URLs)."""
+        target = self._targets.get(new)
+        if target is None:
+            try:
+                target = safe_target(new)
+            except UnsafeValue as exc:
+                target = _Refused(str(exc))
+            self._targets[new] = target
+        if isinstance(target, _Refused):
+            raise UnsafeValue(target.why)
+        return target
+
+    def _owner(self, priority: tuple, new: str, status: int, origin: str) -> _Owner:
+        owner = (priority, new, status, origin)
+        return self._owners.setdefault(owner, owner)
+
+    def _claim(self, key: str | tuple, old: str, owner: _Owner) -> None:
+        claim = owner if old == key else (owner, old)  # only a path key can equal its old URL
+        held = self.claims.get(key)
+        if held is None:
+            self.claims[key] = claim
+        elif type(held) is list:
+            held.append(claim)
+        else:
+            self.claims[key] = [held, claim]
+
+    # -- reading ----------------------------------------------------------------
+    @staticmethod
+    def _pairs(key: str | tuple, held: object) -> list[tuple[_Owner, str]]:
+        """The claims on ``key`` as ``(owner, old)``, in the order they came."""
+        claims = held if type(held) is list else [held]
+        return [(c, key) if len(c) == 4 else c for c in claims]
+
+    def first_target(self, key: str | tuple) -> str | None:
+        """The target that wins ``key`` among the claims of articles, categories and the home page."""
+        held = self.claims.get(key)
+        if held is None:
+            return None
+        best = None
+        for owner, _ in self._pairs(key, held):
+            if owner[0][0] != REDIRECT_LINK and (best is None or owner[0] < best[0]):
+                best = owner
+        return None if best is None else best[1]
 
     def settle(self) -> RedirectSet:
         result = RedirectSet(warnings=list(self.warnings))
-        targets = set()
-        for claims in self.claims.values():
-            for _, red in claims:
-                parts = urlsplit(red.new)
-                if not parts.scheme and not parts.netloc:
-                    targets.add(fold(red.new))
-        for key in sorted(self.claims, key=repr):
-            claims = sorted(self.claims[key], key=lambda c: c[0])
-            winner = claims[0][1]
+        new_keys: dict[str, str | tuple] = {}
+
+        def new_key(new: str) -> str | tuple:
+            if new not in new_keys:
+                new_keys[new] = fold_key(new)
+            return new_keys[new]
+
+        targets = {new_key(new) for new in {owner[1] for owner in self._owners} if _on_this_site(new)}
+        pages: list[tuple[str, str]] = []  # (repr of the public fold key, warning)
+        out = result.redirects
+        add, claims, make = out.append, self.claims, Redirect
+        while claims:
+            key, held = claims.popitem()  # frees the claims while the redirects are made
+            if type(held) is list and all(c is held[0] for c in held):
+                held = held[0]  # one article claimed the same spelling more than once
+            if type(held) is not list and key not in targets:
+                owner, old = (held, key) if len(held) == 4 else held
+                add(make(old, owner[1], owner[2], owner[3]))
+                continue
+            pairs = sorted(self._pairs(key, held), key=lambda c: c[0][0])
+            w_owner, w_old = pairs[0]
+            _, new, status, origin = w_owner
             if key in targets:
                 # The old URL is a page of the new site (or the redirect would loop).
-                if any(fold(r.new) != key for _, r in claims):
-                    result.warnings.append(f"{winner.old} is also a page of the new site; not redirected")
+                if any(new_key(o[1]) != key for o, _ in pairs):
+                    public = ("p", key) if isinstance(key, str) else key
+                    pages.append((repr(public), f"{w_old} is also a page of the new site; not redirected"))
                 continue
-            losers = tuple(r for _, r in claims[1:] if (r.new, r.status) != (winner.new, winner.status))
+            winner = Redirect(w_old, new, status, origin)
+            losers = tuple(Redirect(old, o[1], o[2], o[3]) for o, old in pairs[1:] if (o[1], o[2]) != (new, status))
             if losers:
-                result.conflicts.append(Conflict(winner.old, winner, losers))
-            seen = set()
-            for _, red in claims:  # keep every spelling of the winning target
-                if (red.new, red.status) == (winner.new, winner.status) and red.old not in seen:
-                    seen.add(red.old)
-                    result.redirects.append(Redirect(red.old, winner.new, winner.status, winner.origin))
-        result.redirects.sort(key=lambda r: (r.old, r.origin))
-        result.conflicts.sort(key=lambda c: c.old)
+                result.conflicts.append(Conflict(w_old, winner, losers))
+            out.append(winner)
+            seen = {w_old}
+            for o, old in pairs[1:]:  # keep every spelling of the winning target
+                if (o[1], o[2]) == (new, status) and old not in seen:
+                    seen.add(old)
+                    out.append(Redirect(old, new, status, origin))
+        result.warnings += [text for _, text in sorted(pages)]
+        out.sort(key=attrgetter("old"))  # one redirect per old URL: the same order as (old, origin)
+        result.conflicts.sort(key=attrgetter("old"))
         return result
+
+
+def _on_this_site(url: str) -> bool:
+    """No scheme and no host: a page of the new site."""
+    if url[:1] == "/" and url[:2] != "//" and "\t" not in url and "\r" not in url and "\n" not in url:
+        return True
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
 
 
 def _qalias(alias: str) -> str:
@@ -340,6 +495,24 @@ def legacy_redirects(
     categories, then redirect links, and the losers are listed in
     ``RedirectSet.conflicts``.
     """
+    with no_cycle_collection():
+        return _legacy_redirects(
+            site, planned, sef_suffix_both=sef_suffix_both, index_php_both=index_php_both,
+            language_prefixes=language_prefixes, category_pages=category_pages, feed_url=feed_url, home_url=home_url,
+        )
+
+
+def _legacy_redirects(
+    site: Site,
+    planned: list[PlannedArticle],
+    *,
+    sef_suffix_both: bool,
+    index_php_both: bool,
+    language_prefixes: Mapping[str, str] | None,
+    category_pages: Iterable[int] | None,
+    feed_url: str | None,
+    home_url: str,
+) -> RedirectSet:
     router = _Router(site, language_prefixes or {})
     out = _Collector(sef_suffix_both, index_php_both)
     posts = sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.id)
@@ -410,6 +583,12 @@ def _article_queries(out: _Collector, p: PlannedArticle, itemid: int | None, rou
     ]
     if router.legacy15:
         forms += [f"/index.php?option=com_content&task=view&id={p.id}", f"/index.php?option=com_content&task=view&id={p.id}:{alias}{item}"]
+    if type(p.id) is int and p.id >= 0 and type(p.catid) is int and (itemid is None or type(itemid) is int):
+        # Built from numbers and a percent-encoded alias: safe, and each one's fold key is the id.
+        key = ("q", ARTICLE, p.id)
+        for old in forms:
+            out.add_safe(old, key, p.url or "", origin, prio)
+        forms = []
     for lang in router.languages(None, p.language)[1:]:
         forms.append(f"/index.php?option=com_content&view=article&id={p.id}&lang={lang}")
     for old in forms:
@@ -436,10 +615,6 @@ def _category_queries(out: _Collector, cid: int, cat: Category, new: str, feed_u
 
 def _redirect_links(out: _Collector, site: Site) -> None:
     """Joomla's own redirect component: followed through our map when it points at an old URL."""
-    known: dict[tuple, Redirect] = {}
-    for claims in out.claims.values():
-        for prio, red in sorted(claims, key=lambda c: c[0])[:1]:
-            known[fold(red.old)] = red
     for link in sorted(site.redirect_links, key=lambda r: r.id):
         origin = f"redirect_links {link.id}"
         if link.published != 1:
@@ -454,9 +629,9 @@ def _redirect_links(out: _Collector, site: Site) -> None:
             if not urlsplit(new).scheme and not new.startswith("/"):
                 new = "/" + new
             if not urlsplit(new).scheme:
-                hit = known.get(fold(safe_old(_reencode(new))))
+                hit = out.first_target(fold_key(safe_old(_reencode(new))))
                 if hit is not None:
-                    new = hit.new
+                    new = hit
             out.add(old, new, origin, (REDIRECT_LINK, 0, link.id), status)
         except (UnsafeValue, UnicodeDecodeError, ValueError) as exc:
             out.warnings.append(f"{origin}: {exc}; not redirected")

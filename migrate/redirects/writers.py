@@ -23,12 +23,14 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Iterable, Iterator
+from urllib.parse import unquote
 
 from . import (
     ARTICLE, CATEGORY, FEED, QUERY_FORMATS, QUERY_VIEWS, Redirect, RedirectSet, UnsafeValue,
-    ascii_lower, bare_path, decoded_path, path_variants, query_key,
+    query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
 )
 from .legacy import TARGET_SAFE, refuse_control
 
@@ -65,8 +67,8 @@ class Layout:
 
     def lookup(self, request_uri: str) -> tuple[int, str] | None:
         """The (status, target) our nginx configuration answers for a request: a model of it."""
-        parts = urlsplit(request_uri)
-        q = query_key(request_uri)
+        path, query = split_url(request_uri)
+        q = query_key_of(path, query)
         if q is not None:
             key = q[0] + str(q[1])
             for status, m in sorted(self.query.items()):
@@ -76,7 +78,7 @@ class Layout:
             if request_uri in m:
                 return status, m[request_uri]
         try:
-            path = ascii_lower(unquote(parts.path, errors="strict"))
+            path = ascii_lower(unquote(path, errors="strict"))
         except UnicodeDecodeError:
             return None
         for status, m in sorted(self.exact.items()):
@@ -88,40 +90,69 @@ class Layout:
 
 
 def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
-    """Sort every redirect into the lookup it belongs to (deterministic: input is sorted)."""
+    """Sort every redirect into the lookup it belongs to (deterministic: input is sorted).
+
+    Two passes over the redirects, so that no list of members is kept per
+    route: the first learns which bare routes have all four spellings and
+    one target, the second puts the other paths into the exact lookup.
+    """
     out = Layout()
-    groups: dict[str, list[tuple[str, Redirect]]] = defaultdict(list)
+    checked: set[str] = set()
+    routes: dict[str, list] = {}  # bare route -> [spellings seen (bits), new, status, one target]
+    paths: list[str] = []  # the path redirects, their decoded paths and routes, in input order
+    path_reds: list[Redirect] = []
+    path_routes: list[list] = []
     for red in redirects:
-        _check_target(red.new)
-        q = query_key(red.old)
-        if q is not None:
-            out.query[red.status].setdefault(q[0] + str(q[1]), red.new)
-            continue
-        if urlsplit(red.old).query:
-            refuse_control(red.old, "an old URL")
-            out.request[red.status].setdefault(red.old, red.new)
-            continue
-        path = ascii_lower(decoded_path(red.old))
-        refuse_control(path, "an old URL")
+        new = red.new
+        if new not in checked:
+            _check_target(new)
+            checked.add(new)
+        old = red.old
+        if _PLAIN_PATH.fullmatch(old):
+            # The common case: nothing to split, decode or refuse; ASCII, so lower() is ascii_lower().
+            path = old.lower()
+            if path == old:
+                path = old  # one string for the redirect and the key
+        else:
+            path, query = split_url(red.old)
+            if query:
+                q = query_key_of(path, query)
+                if q is not None:
+                    out.query[red.status].setdefault(q[0] + str(q[1]), new)
+                    continue
+                refuse_control(red.old, "an old URL")
+                out.request[red.status].setdefault(red.old, new)
+                continue
+            path = ascii_lower(unquote(path, errors="strict"))
+            refuse_control(path, "an old URL")
         if path in FRONT_CONTROLLER_PATHS:
             # Only the bare front controller: "/index.php?option=com_contact..." is no home page.
-            out.request[red.status].setdefault(red.old, red.new)
+            out.request[red.status].setdefault(red.old, new)
             continue
-        groups[bare_path(path)].append((path, red))
-    for bare, members in groups.items():
-        spellings = {p for p, _ in members}
-        targets = {(r.new, r.status) for _, r in members}
-        if (
-            bare_path(bare) == bare
-            and spellings == set(path_variants(bare))
-            and len(targets) == 1
-            and members[0][1].status == 301
-        ):
-            out.bare[bare] = members[0][1].new
-        else:
-            for path, red in members:
-                out.exact[red.status].setdefault(path, red.new)
+        bare, spelling = route_spelling(path)
+        route = routes.get(bare)
+        if route is None:
+            route = routes[bare] = [0, new, red.status, True]
+        elif route[3] and (new != route[1] or red.status != route[2]):
+            route[3] = False
+        route[0] |= spelling
+        paths.append(path)
+        path_reds.append(red)
+        path_routes.append(route)
+    for bare, route in routes.items():
+        # One key for the bare route when all four spellings go to one place with a 301.
+        route[3] = route[3] and route[0] == _ALL_SPELLINGS and route[2] == 301 and bare_path(bare) == bare
+        if route[3]:
+            out.bare[bare] = route[1]
+    for path, red, route in zip(paths, path_reds, path_routes):
+        if not route[3]:
+            out.exact[red.status].setdefault(path, red.new)
     return out
+
+
+_ALL_SPELLINGS = 0b1111  # one bit per spelling of path_variants
+#: A path with no query, fragment, host, escape or control character: printable ASCII but "?", "#", "%".
+_PLAIN_PATH = re.compile('/(?!/)[ -"$&->@-~]*')
 
 
 # -- nginx ----------------------------------------------------------------------
@@ -158,8 +189,12 @@ def hash_settings(lay: Layout) -> tuple[int, int]:
 
 
 def nginx_http(lay: Layout) -> str:
+    return _text(nginx_http_lines(lay))
+
+
+def nginx_http_lines(lay: Layout) -> Iterator[str]:
     max_size, bucket = hash_settings(lay)
-    lines = [
+    yield from [
         "# Generated by joomla2jekyll: old Joomla URLs -> new Jekyll URLs.",
         "# Include inside http { }, and nginx-server.conf inside the server { }.",
         "# If your nginx.conf sets map_hash_* itself, keep the larger values.",
@@ -183,22 +218,22 @@ def nginx_http(lay: Layout) -> str:
                     if kind != CATEGORY:
                         continue
                     k = FEED
-                lines.append(f'    "{uri}|com_content|{view}|{task}|{fmt}" {k};')
-    lines.append("}")
+                yield f'    "{uri}|com_content|{view}|{task}|{fmt}" {k};'
+    yield "}"
 
-    def block(source: str, var: str, entries: dict[str, str], comment: str) -> None:
-        lines.extend(["", f"# {comment}", f"map {source} ${var} {{", '    default "";'])
+    def block(source: str, var: str, entries: dict[str, str], comment: str) -> Iterator[str]:
+        yield from ["", f"# {comment}", f"map {source} ${var} {{", '    default "";']
         for key in sorted(entries):
-            lines.append(f"    {nginx_string(key)} {nginx_string(entries[key])};")
-        lines.append("}")
+            yield f"    {nginx_string(key)} {nginx_string(entries[key])};"
+        yield "}"
 
     for status, m in sorted(lay.query.items()):
-        block('"$j2j_qkind$j2j_qid"', f"j2j_query_{status}", m, f"{len(m)} non-SEF URLs ({status})")
+        yield from block('"$j2j_qkind$j2j_qid"', f"j2j_query_{status}", m, f"{len(m)} non-SEF URLs ({status})")
     for status, m in sorted(lay.request.items()):
-        block("$request_uri", f"j2j_request_{status}", m, f"{len(m)} literal request URIs ({status})")
+        yield from block("$request_uri", f"j2j_request_{status}", m, f"{len(m)} literal request URIs ({status})")
     for status, m in sorted(lay.exact.items()):
-        block("$uri", f"j2j_exact_{status}", m, f"{len(m)} exact paths ({status})")
-    lines += [
+        yield from block("$uri", f"j2j_exact_{status}", m, f"{len(m)} exact paths ({status})")
+    yield from [
         "",
         "# SEF routes with all four spellings: drop /index.php and .html once, then one exact lookup.",
         "map $uri $j2j_bare {",
@@ -207,34 +242,47 @@ def nginx_http(lay: Layout) -> str:
         '    "~*^(?<j2j_route>/.+?)\\.html$" $j2j_route;',
         "}",
     ]
-    block("$j2j_bare", "j2j_bare_301", lay.bare, f"{len(lay.bare)} SEF routes (301)")
-    return "\n".join(lines) + "\n"
+    yield from block("$j2j_bare", "j2j_bare_301", lay.bare, f"{len(lay.bare)} SEF routes (301)")
 
 
 def nginx_server(lay: Layout) -> str:
-    lines = [
-        "# Generated by joomla2jekyll. Include inside server { } (needs nginx-http.conf in http { }).",
-        "# Server-level return: runs before any location is chosen.",
-    ]
+    return _text(nginx_server_lines(lay))
+
+
+def nginx_server_lines(lay: Layout) -> Iterator[str]:
+    yield "# Generated by joomla2jekyll. Include inside server { } (needs nginx-http.conf in http { })."
+    yield "# Server-level return: runs before any location is chosen."
     for kind, maps in (("query", lay.query), ("request", lay.request), ("exact", lay.exact)):
         for status in sorted(maps):
-            lines.append(f"if ($j2j_{kind}_{status}) {{ return {status} $j2j_{kind}_{status}; }}")
-    lines.append("if ($j2j_bare_301) { return 301 $j2j_bare_301; }")
-    return "\n".join(lines) + "\n"
+            yield f"if ($j2j_{kind}_{status}) {{ return {status} $j2j_{kind}_{status}; }}"
+    yield "if ($j2j_bare_301) { return 301 $j2j_bare_301; }"
 
 
 # -- Apache ---------------------------------------------------------------------
 
+class _ApacheEscapes(dict):
+    """``str.translate`` table: ASCII letters, digits and ``/-_`` stay, any other character is ``\\xHH`` per UTF-8 byte."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch.isascii() and (ch.isalnum() or ch in "/-_"):
+            escaped = ch
+        else:
+            escaped = "".join(f"\\x{b:02x}" for b in ch.encode())
+        self[code] = escaped
+        return escaped
+
+
+_APACHE_ESCAPES = _ApacheEscapes()
+_APACHE_PLAIN = re.compile("[A-Za-z0-9/_-]*")
+
+
 def apache_regex(text: str) -> str:
     """A literal as a PCRE pattern with no quote, space, ``$`` or ``%`` left: ``\\xHH`` per byte."""
     refuse_control(text, "an Apache pattern")
-    out = []
-    for ch in text:
-        if ch.isascii() and (ch.isalnum() or ch in "/-_"):
-            out.append(ch)
-        else:
-            out.extend(f"\\x{b:02x}" for b in ch.encode())
-    return "".join(out)
+    if _APACHE_PLAIN.fullmatch(text):
+        return text
+    return text.translate(_APACHE_ESCAPES)
 
 
 def apache_target(url: str) -> str:
@@ -247,10 +295,15 @@ _QUERY_CONDITIONS = {
     CATEGORY: ["(?:^|&)(?:view=category|task=category|task=blogcategory)(?:&|$)"],
     FEED: ["(?:^|&)view=category(?:&|$)", "(?:^|&)format=feed(?:&|$)"],
 }
+_ENCODED_QUERY = re.compile(r"[A-Za-z0-9%&=._~:@!$'()*+,;/?-]*")
 
 
 def apache_htaccess(lay: Layout) -> str:
-    lines = [
+    return _text(apache_htaccess_lines(lay))
+
+
+def apache_htaccess_lines(lay: Layout) -> Iterator[str]:
+    yield from [
         "# Generated by joomla2jekyll: old Joomla URLs -> new Jekyll URLs (mod_rewrite).",
         "# For a .htaccess in the site root, or inside <Directory> of the document root.",
         "# Large sites: prefer the nginx files; every rule here is tried on every request.",
@@ -259,60 +312,85 @@ def apache_htaccess(lay: Layout) -> str:
         "# Non-SEF URLs: kind and id once, into J2J_Q (a42, c7, f7).",
     ]
     for kind in (ARTICLE, CATEGORY, FEED):
-        lines.append("RewriteCond %{QUERY_STRING} (?:^|&)option=com_content(?:&|$) [NC]")
+        yield "RewriteCond %{QUERY_STRING} (?:^|&)option=com_content(?:&|$) [NC]"
         for cond in _QUERY_CONDITIONS[kind]:
-            lines.append(f"RewriteCond %{{QUERY_STRING}} {cond} [NC]")
+            yield f"RewriteCond %{{QUERY_STRING}} {cond} [NC]"
         if kind != FEED:
-            lines.append("RewriteCond %{QUERY_STRING} !(?:^|&)format=(?!html(?:&|$)) [NC]")
-        lines.append("RewriteCond %{QUERY_STRING} (?:^|&)id=0*([0-9]+)")
-        lines.append(f"RewriteRule ^(?:index\\.php)?$ - [E=J2J_Q:{kind}%1]")
+            yield "RewriteCond %{QUERY_STRING} !(?:^|&)format=(?!html(?:&|$)) [NC]"
+        yield "RewriteCond %{QUERY_STRING} (?:^|&)id=0*([0-9]+)"
+        yield f"RewriteRule ^(?:index\\.php)?$ - [E=J2J_Q:{kind}%1]"
     for status, m in sorted(lay.query.items()):
         for key in sorted(m):
-            lines.append(f"RewriteCond %{{ENV:J2J_Q}} ={key}")
-            lines.append(f"RewriteRule ^ {apache_target(m[key])} [R={status},L,NE,QSD]")
+            yield f"RewriteCond %{{ENV:J2J_Q}} ={key}"
+            yield f"RewriteRule ^ {apache_target(m[key])} [R={status},L,NE,QSD]"
     for status, m in sorted(lay.request.items()):
-        lines.append("")
+        yield ""
         for uri in sorted(m):
-            parts = urlsplit(uri)
-            query = parts.query
-            if not re.fullmatch(r"[A-Za-z0-9%&=._~:@!$'()*+,;/?-]*", query):
+            path, query = split_url(uri)
+            if not _ENCODED_QUERY.fullmatch(query):
                 raise UnsafeValue(f"a query string is not percent-encoded: {query!r}")
-            lines.append(f"RewriteCond %{{QUERY_STRING}} ^{apache_regex(query)}$" if query else "RewriteCond %{QUERY_STRING} ^$")
-            lines.append(f"RewriteRule ^{apache_regex(unquote(parts.path).lstrip('/'))}$ {apache_target(m[uri])} [R={status},L,NE,QSD,NC]")
+            yield f"RewriteCond %{{QUERY_STRING}} ^{apache_regex(query)}$" if query else "RewriteCond %{QUERY_STRING} ^$"
+            yield f"RewriteRule ^{apache_regex(unquote(path).lstrip('/'))}$ {apache_target(m[uri])} [R={status},L,NE,QSD,NC]"
     for status, m in sorted(lay.exact.items()):
-        lines.append("")
+        yield ""
         for path in sorted(m):
-            lines.append(f"RewriteRule ^{apache_regex(path.lstrip('/'))}$ {apache_target(m[path])} [R={status},L,NE,QSD,NC]")
-    lines.append("")
+            yield f"RewriteRule ^{apache_regex(path.lstrip('/'))}$ {apache_target(m[path])} [R={status},L,NE,QSD,NC]"
+    yield ""
     for bare in sorted(lay.bare):
         pattern = apache_regex(bare.lstrip("/"))
-        lines.append(f"RewriteRule ^(?:index\\.php/)?{pattern}(?:\\.html)?$ {apache_target(lay.bare[bare])} [R=301,L,NE,QSD,NC]")
-    return "\n".join(lines) + "\n"
+        yield f"RewriteRule ^(?:index\\.php/)?{pattern}(?:\\.html)?$ {apache_target(lay.bare[bare])} [R=301,L,NE,QSD,NC]"
 
 
 # -- static hosts -----------------------------------------------------------------
 
-_NETLIFY_SPECIAL = {":": "%3A", "*": "%2A", "!": "%21"}
+_NETLIFY_SPECIAL = str.maketrans({":": "%3A", "*": "%2A", "!": "%21"})
 
 
 def netlify_redirects(redirects: RedirectSet | list[Redirect]) -> str:
     """Netlify ``_redirects``: path forms only (``:name`` and ``*`` would be placeholders)."""
-    lines = ["# Generated by joomla2jekyll. Non-SEF ?query URLs cannot be matched here."]
+    return _text(netlify_lines(redirects))
+
+
+def netlify_lines(redirects: RedirectSet | list[Redirect]) -> Iterator[str]:
+    yield "# Generated by joomla2jekyll. Non-SEF ?query URLs cannot be matched here."
+    checked: set[str] = set()
     for red in redirects:
-        if urlsplit(red.old).query:
-            continue
-        old = "".join(_NETLIFY_SPECIAL.get(c, c) for c in red.old)
-        refuse_control(old, "a Netlify path")
-        lines.append(f"{old} {_check_target(red.new)} {red.status}")
-    return "\n".join(lines) + "\n"
+        old = red.old
+        if not _PLAIN_PATH.fullmatch(old):  # else: no query, no control character
+            if split_url(old)[1]:
+                continue
+            refuse_control(old.translate(_NETLIFY_SPECIAL), "a Netlify path")
+        if ":" in old or "*" in old or "!" in old:
+            old = old.translate(_NETLIFY_SPECIAL)
+        if red.new not in checked:
+            _check_target(red.new)
+            checked.add(red.new)
+        yield f"{old} {red.new} {red.status}"
+
+
+#: Printable ASCII without space and '"': a field of these is never quoted by the csv module.
+_CSV_PLAIN = re.compile('[!#-~]*')
 
 
 def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["old", "new", "status"])
+        plain: list[str] = []
         for red in redirects:
+            line = f"{red.old},{red.new},{red.status}"
+            if type(red.status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
+                plain.append(line)  # nothing the csv module would quote
+                if len(plain) == 10_000:
+                    fh.write("\n".join(plain) + "\n")
+                    plain.clear()
+                continue
+            if plain:
+                fh.write("\n".join(plain) + "\n")
+                plain.clear()
             w.writerow([red.old, red.new, red.status])
+        if plain:
+            fh.write("\n".join(plain) + "\n")
 
 
 def read_redirects_csv(path: Path) -> RedirectSet:
@@ -330,10 +408,18 @@ def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str
     both to the same file.
     """
     out: dict[int, set[str]] = defaultdict(set)
+    article_ids: dict[str, int] = {}  # origin -> article id, parsed once per article
     for red in redirects:
-        if not red.origin.startswith("article ") or urlsplit(red.old).query:
+        origin = red.origin
+        if not origin.startswith("article "):
             continue
-        out[int(red.origin.split()[1])].add(decoded_path(red.old))
+        path, query = split_url(red.old)
+        if query:
+            continue
+        aid = article_ids.get(origin)
+        if aid is None:
+            aid = article_ids[origin] = int(origin.split()[1])
+        out[aid].add(unquote(path, errors="strict"))
     result = {}
     for aid, paths in sorted(out.items()):
         result[aid] = sorted(p for p in paths if not (p.endswith(".html") and p[:-5] in paths))
@@ -341,27 +427,59 @@ def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str
 
 
 def write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | frozenset[str] = frozenset(FORMATS)) -> list[Path]:
-    """Write the chosen formats into ``out_dir`` (e.g. ``SITE/_redirects``); returns the files."""
+    """Write the chosen formats into ``out_dir`` (e.g. ``SITE/_redirects``); returns the files.
+
+    Each file is written line by line as it is made (no whole text in
+    memory) into a temporary name, and renamed into place once complete.
+    """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown redirect formats: {', '.join(sorted(unknown))}")
     out_dir.mkdir(parents=True, exist_ok=True)
+    with no_cycle_collection():
+        return _write_redirects(redirects, out_dir, formats)
+
+
+def _write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | frozenset[str]) -> list[Path]:
     written: list[Path] = []
     lay = layout(redirects) if {"nginx", "apache"} & set(formats) else None
 
-    def put(name: str, text: str) -> None:
+    def put(name: str, lines: Iterable[str]) -> None:
         path = out_dir / name
-        path.write_text(text, encoding="utf-8")
+        _write_lines(path, lines)
         written.append(path)
 
     if "nginx" in formats:
-        put("nginx-http.conf", nginx_http(lay))
-        put("nginx-server.conf", nginx_server(lay))
+        put("nginx-http.conf", nginx_http_lines(lay))
+        put("nginx-server.conf", nginx_server_lines(lay))
     if "apache" in formats:
-        put(".htaccess", apache_htaccess(lay))
+        put(".htaccess", apache_htaccess_lines(lay))
     if "netlify" in formats:
-        put("_redirects", netlify_redirects(redirects))
+        put("_redirects", netlify_lines(redirects))
     if "csv" in formats:
         redirects_csv(redirects, out_dir / "redirects.csv")
         written.append(out_dir / "redirects.csv")
     return written
+
+
+def _text(lines: Iterable[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _write_lines(path: Path, lines: Iterable[str], batch: int = 10_000) -> None:
+    """``path.write_text(_text(lines))`` without the whole text in memory; nothing is replaced on an error."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as fh:
+            for chunk in _batched(lines, batch):
+                fh.write("\n".join(chunk))
+                fh.write("\n")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _batched(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(lines)
+    while chunk := list(islice(it, size)):
+        yield chunk
