@@ -8,6 +8,7 @@ source iterator, and with it the whole dump, into its task queue.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -85,12 +86,17 @@ def render_all(
         for article, planned in items:
             yield render_article(article, planned, options)
         return
-    # forkserver, not fork: a forked worker would inherit (and, through
-    # reference counting, copy) every structure of the parent, the whole
-    # redirect map included; these start clean and receive only the options.
-    ctx = multiprocessing.get_context("forkserver")
+    # fork: workers share the parent's memory instead of re-importing the
+    # caller's main module (forkserver and spawn do, which breaks library
+    # callers without a __main__ guard).  gc.freeze() keeps the collector
+    # from touching, and so copying, the parent's objects in every worker.
+    ctx = multiprocessing.get_context("fork")
     batch = jobs * 32
     iterator = iter(items)
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        while chunk := list(islice(iterator, batch)):
-            yield from pool.imap(_render_in_worker, chunk, chunksize=4)
+    gc.freeze()
+    try:
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+            while chunk := list(islice(iterator, batch)):
+                yield from pool.imap(_render_in_worker, chunk, chunksize=4)
+    finally:
+        gc.unfreeze()
