@@ -345,3 +345,24 @@ def test_default_redirects_and_redirect_from(tmp_path):
     # fixtures/README.md: article 1 is in Blog > Cloud, reached from the "Cloud" menu item (alias cloud).
     assert "/cloud/1-gluing-services-together-with-lambda" in post["redirect_from"]
     assert "jekyll-redirect-from" in (site / "_config.yml").read_text()
+
+
+def test_library_call_from_a_script_without_main_guard_runs_in_parallel(tmp_path):
+    """Workers must not re-import the caller's script (spawn and forkserver would)."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(FIXTURES.parent / "bench"))
+    from big_dump import write_big_dump
+
+    dump = write_big_dump(tmp_path / "big.sql", 80)
+    script = tmp_path / "use_library.py"
+    script.write_text(
+        "from migrate.config import Config\nfrom migrate.pipeline import run\n"
+        f"report = run(Config(source={str(dump)!r}, site={str(tmp_path / 'site')!r}, jobs=2))\n"
+        "print('posts', report.summary()['posts'])\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines() == ["posts 80"]
+    assert len(list((tmp_path / "site" / "_posts").iterdir())) == 80
