@@ -37,6 +37,11 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
     site, destination = Path(site).resolve(), Path(destination).resolve()
     if not (site / "_config.yml").is_file():
         raise BuildError(f"{site} is not a Jekyll site (no _config.yml)")
+    if destination == site or site.is_relative_to(destination):
+        raise BuildError(f"--dest {destination} would replace the site folder {site} itself; choose another folder")
+    if destination.is_dir() and any(destination.iterdir()) and not (destination / "index.html").exists():
+        raise BuildError(f"--dest {destination} is not empty and holds no built site (no index.html); "
+                         "it is left alone: choose an empty or built folder")
     destination.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.build-", dir=destination.parent))
     env = dict(os.environ, JEKYLL_ENV=os.environ.get("JEKYLL_ENV", "production"))

@@ -42,6 +42,12 @@ class _Bar:
             self.bar = None
 
 
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line: what failed and on which file (the site is left as it was)."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where} (nothing was changed in the site)"
+
+
 def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
     names = {v.strip() for v in value.split(",") if v.strip()}
     if names == {"none"}:
@@ -140,6 +146,8 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(_os_error(exc)) from None
     if report is not None and str(report) == "-":
         click.echo(result.to_json(), nl=False)
         return

@@ -11,7 +11,11 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
+from slugify import slugify
+
 _PLACEHOLDER = re.compile(r":(year|month|i_month|day|i_day|short_year|hour|minute|second|title|slug|categories|output_ext|name|path|y_day)")
+
+_PATH_SAFE = "-._~!$&'()*+,;=:@"
 
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -38,7 +42,8 @@ def post_url(template: str, *, date: datetime, slug: str, categories: tuple[str,
         "hour": f"{date.hour:02d}", "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
         "y_day": f"{date.timetuple().tm_yday:03d}",
         "title": slug, "slug": slug, "name": slug, "output_ext": ".html", "path": slug,
-        "categories": "/".join(quote(c, safe="") for c in cats),
+        # Jekyll's Utils.escape_path keeps RFC 3986 path characters as they are.
+        "categories": "/".join(quote(c, safe=_PATH_SAFE) for c in cats),
     }
     url = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     url = re.sub(r"/{2,}", "/", url)
@@ -53,8 +58,6 @@ def category_url(path: str, category_id: int) -> str:
     Each alias segment is slugified, so the URL is ASCII and never escapes
     the site; a segment that slugifies to nothing falls back to the id.
     """
-    from slugify import slugify
-
     segments = [slugify(s) for s in path.split("/") if s] or [""]
     segments = [s or str(category_id) for s in segments]
     return "/category/" + "/".join(segments) + "/"

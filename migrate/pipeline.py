@@ -19,7 +19,7 @@ from .convert import ConvertOptions, DictLinkResolver, DictModuleLookup
 from .convert.links import leading_id
 from .convert.links import normalise_path as normalise_link_path
 from .errors import MigrationError, SiteConflict
-from .joomla.model import Article, Site
+from .joomla.model import STATE_NAMES, Article, Site
 from .joomla.reader import JoomlaReader
 from .permalink import category_url
 from .posts import POST, SKIP, PlannedArticle, plan
@@ -30,11 +30,13 @@ from .redirects.legacy import legacy_redirects, main_sef_urls, read_language_pre
 from .redirects.writers import redirect_from, write_redirects
 from .sinks.jekyll import (
     FEED, INDEX, LAYOUT_CATEGORY, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, JekyllSite, Staging, category_page,
+    conflict_message,
     default_config, merged_config,
 )
 from .sinks.report import Report
 from .sources import JoomlaConfig, open_source
 from .sources.base import BrokenRow
+from .sources.dump import DumpSource
 from .transform import RenderOptions, render_all
 
 SCAFFOLD = {
@@ -62,8 +64,19 @@ class Inspection:
     problems: list[str]
 
 
-def _timezone(config: Config, joomla: JoomlaConfig | None) -> str:
-    name = config.timezone or (joomla.timezone if joomla else None) or "UTC"
+def _timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | None = None) -> str:
+    """--timezone, else the existing site's, else Joomla's, else UTC.
+
+    Jekyll builds with the ``_config.yml`` timezone, which we never change:
+    dates, file names and URLs must be computed in that same zone.
+    """
+    site_zone = str((existing or {}).get("timezone") or "") or None
+    if config.timezone and site_zone and config.timezone != site_zone:
+        raise MigrationError(
+            f"--timezone {config.timezone} disagrees with timezone: {site_zone} in the site's _config.yml "
+            "(Jekyll builds with the latter): change one of them"
+        )
+    name = config.timezone or site_zone or (joomla.timezone if joomla else None) or "UTC"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -72,8 +85,6 @@ def _timezone(config: Config, joomla: JoomlaConfig | None) -> str:
 
 
 def inspect_source(spec: str, *, prefix: str | None = None) -> Inspection:
-    from .joomla.model import STATE_NAMES
-
     source, joomla = open_source(spec)
     try:
         reader = JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None))
@@ -119,9 +130,9 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             fix_encoding=config.fix_encoding,
         )
         site = reader.site()
-        tz_name = _timezone(config, joomla)
-        progress.note(f"Planning the articles of Joomla {reader.install.version} (prefix {reader.install.prefix})")
         target = JekyllSite(Path(config.site), force=config.force)
+        tz_name = _timezone(config, joomla, target.existing_config())
+        progress.note(f"Planning the articles of Joomla {reader.install.version} (prefix {reader.install.prefix})")
         planned = plan(
             reader.articles(site, bodies=False),
             drafts=config.drafts,
@@ -140,6 +151,12 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             source=source.name, site=str(config.site), install=reader.install,
             dry_run=config.dry_run, articles=planned, warnings=list(site.warnings),
         )
+        if isinstance(source, DumpSource) and not source.verified_complete:
+            report.warnings.append(
+                f"{source.name} has neither mysqldump's closing line nor phpMyAdmin's COMMIT: "
+                "if the file was cut between two statements, the rows after the cut cannot be missed by this check"
+            )
+        _article_redirect_warnings(planned, redirects)
         report.extra["redirects"] = _redirect_summary(redirects, config)
         if config.dry_run:
             if config.report is not None:
@@ -162,27 +179,42 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             permalinks=permalinks,
         )
         staging = target.begin()
+        outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
         try:
             images = _convert_articles(reader, site, writing, options, staging, config, progress)
+            if any(p.action == SKIP for p in writing):
+                # A post that failed to convert gets no category entry and no
+                # redirects: its old URLs would otherwise 301 to a 404.
+                categories = category_pages(site, planned)
+                redirects = legacy_redirects(
+                    site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
+                )
+                report.extra["redirects"] = _redirect_summary(redirects, config)
             for page in categories.values():
                 staging.write(page.path, page.text)
             report.extra["images"] = copy_images(images, config.joomla_root, staging)
             _scaffold(staging, target, joomla, tz_name, report, config)
             files = set(config.redirect_formats) - {"redirect-from"}
-            if files and config.redirects_dir is None:
-                write_redirects(redirects, staging.path(REDIRECTS_FOLDER), files)
-                staging.adopt(REDIRECTS_FOLDER)
-            if config.report is None:
+            if files:
+                holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
+                write_redirects(redirects, holder.path(folder), files)
+                holder.adopt(folder)
+            if outside is not None:
+                outside.check()  # before the site changes: both commit, or neither
+            report_file = _ReportFile(config.report) if config.report is not None else None
+            if report_file is None:
                 staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
             removed = staging.commit()
+            if outside is not None:
+                outside.commit(remove_stale=False)
             if removed:
                 report.warnings.append(f"removed {len(removed)} posts of an earlier run that this run no longer writes")
-            if files and config.redirects_dir is not None:
-                write_redirects(redirects, Path(config.redirects_dir), files)
-            if config.report is not None:
-                _write_report_file(config.report, report)
+            if report_file is not None:
+                report_file.write(report)
         except BaseException:
             staging.abort()
+            if outside is not None:
+                outside.abort()
             raise
         return report
     finally:
@@ -211,6 +243,19 @@ def _kept_urls(site: Site, planned: list[PlannedArticle], languages: dict[str, s
         else:
             entry.warnings.append(f"old URL {url} is not a plain path; the post keeps {entry.url} and the old URL redirects")
     return kept
+
+
+def _article_redirect_warnings(planned: list[PlannedArticle], redirects: RedirectSet) -> None:
+    """Old URLs refused for an article (a hostile alias) are that article's warning too."""
+    refused: dict[int, list[str]] = {}
+    for warning in redirects.warnings:
+        m = re.match(r"article (\d+): (.*)", warning)
+        if m:
+            refused.setdefault(int(m.group(1)), []).append(m.group(2))
+    for entry in planned:
+        if entry.id in refused:
+            first = refused[entry.id][0].split(": '", 1)[0]
+            entry.warnings.append(f"{len(refused[entry.id])} old URLs not redirected ({first})")
 
 
 def _redirect_summary(redirects: RedirectSet, config: Config) -> dict:
@@ -326,6 +371,12 @@ def module_lookup(site: Site) -> DictModuleLookup:
     return DictModuleLookup(positions=positions, ids=ids, type_titles=type_titles)
 
 
+_COPYABLE = re.compile(
+    r"^(images|media)/[^\x00-\x1f]+\.(png|jpe?g|gif|webp|svg|bmp|ico|avif|tiff?|pdf|mp4|webm|ogv|mp3|ogg|wav|m4a|zip)$",
+    re.IGNORECASE,
+)
+
+
 def copy_images(images: dict[str, list[int]], joomla_root: Path | None, staging: Staging) -> dict:
     """Copy the images the posts reference from the Joomla install, and list what is missing."""
     result: dict = {"referenced": len(images), "copied": 0, "missing": []}
@@ -334,19 +385,18 @@ def copy_images(images: dict[str, list[int]], joomla_root: Path | None, staging:
     root = Path(joomla_root).resolve()
     for rel in sorted(images):
         clean = unquote(rel.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+        if not _COPYABLE.match(clean) or any(part.startswith(".") for part in clean.split("/")):
+            # An article may point anywhere (configuration.php holds the
+            # database password): only media under Joomla's media folders.
+            result.setdefault("refused", []).append({"path": rel, "articles": images[rel]})
+            continue
         source = (root / clean).resolve()
-        if not clean or not source.is_relative_to(root) or not source.is_file():
+        if not source.is_relative_to(root) or not source.is_file():
             result["missing"].append({"path": rel, "articles": images[rel]})
             continue
         staging.write(clean, source.read_bytes())
         result["copied"] += 1
     return result
-
-
-def conflict_message(root: Path, conflicts: list[str]) -> str:
-    shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
-    return (f"{len(conflicts)} files in {root} were not written by joomla2jekyll or were edited since: "
-            f"{shown} (use --force to overwrite them)")
 
 
 def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None, tz_name: str, report: Report,
@@ -363,11 +413,23 @@ def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None,
         staging.write(rel, content, only_if_missing=True)
 
 
+class _ReportFile:
+    """The --report file, opened before the site is committed so a bad path fails early."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.stdout = str(path) == "-"
+        if not self.stdout:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = self.path.with_name(self.path.name + ".partial")
+            self.tmp.write_text("", "utf-8")
+
+    def write(self, report: Report) -> None:
+        if self.stdout:
+            return  # the CLI prints it
+        self.tmp.write_text(report.to_json(), "utf-8")
+        self.tmp.replace(self.path)
+
+
 def _write_report_file(path: Path, report: Report) -> None:
-    path = Path(path)
-    if str(path) == "-":
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(report.to_json(), "utf-8")
-    tmp.replace(path)
+    _ReportFile(path).write(report)

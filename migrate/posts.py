@@ -10,6 +10,7 @@ same input always gives the same plan.
 from __future__ import annotations
 
 import re
+from html import escape
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -43,6 +44,7 @@ class PlannedArticle:
     alias: str = ""
     catid: int = 0
     category_path: str | None = None
+    category_titles: tuple[str, ...] = ()  # for :categories in the permalink
     language: str = "*"
 
     def report_entry(self) -> dict[str, Any]:
@@ -71,6 +73,12 @@ def decide(article: Article, *, drafts: bool, now: datetime) -> tuple[str, str |
         return SKIP, f"unknown state {article.state}", notes
     if not article.public:
         return SKIP, f"restricted access (view level {article.access})", notes
+    category = article.category
+    if category is not None and category.published <= 0:
+        # Joomla shows an article only while its category is published.
+        return SKIP, f"category {category.title!r} is unpublished", notes
+    if category is not None and not category.public:
+        return SKIP, f"restricted category {category.title!r} (view level {category.access})", notes
     if article.publish_down is not None and article.publish_down <= now:
         return SKIP, f"expired (publish_down {article.publish_down:%Y-%m-%d %H:%M} UTC is past)", notes
     if article.date is None:
@@ -134,6 +142,7 @@ def plan(
                 warnings=list(item.warnings) + notes,
                 alias=item.alias, catid=item.catid,
                 category_path=item.category.path if item.category else None,
+                category_titles=item.category.titles if item.category else (),
                 language=item.language,
                 slug=slug_base(item) if action != SKIP else None,
             )
@@ -148,7 +157,7 @@ def plan(
             p.path = f"_posts/{p.date:%Y-%m-%d}-{p.slug}.md"
         else:
             p.path = f"_drafts/{p.slug}.md"
-        p.url = post_url(permalink, date=p.date, slug=p.slug)
+        p.url = post_url(permalink, date=p.date, slug=p.slug, categories=p.category_titles)
     return planned
 
 
@@ -202,8 +211,6 @@ def full_image_html(images: dict[str, Any]) -> str:
     The intro image belonged to blog and list views; it goes to the front
     matter's ``image`` for layouts that list posts.
     """
-    from html import escape
-
     src = site_image(str(images.get("image_fulltext") or ""))
     if not src:
         return ""

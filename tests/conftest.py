@@ -33,8 +33,10 @@ def need(component: str, available: bool, why: str) -> None:
 
 
 def corpus_dumps(all_variants: bool = False) -> list[Path]:
-    """Every corpus dump with ground truth; [] when ../shared is absent."""
+    """Every corpus dump with ground truth; [] when ../shared is absent (an error in CI)."""
     if not CORPUS.is_dir():
+        if os.environ.get("J2J_REQUIRE_CORPUS") == "1":
+            raise RuntimeError(f"the corpus is required here (J2J_REQUIRE_CORPUS=1) but {CORPUS} does not exist")
         return []
     dumps = sorted(p for p in CORPUS.glob("*/*.sql") if p.with_suffix(".json").is_file())
     if not all_variants:

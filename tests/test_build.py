@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -55,3 +56,34 @@ def test_build_without_config_is_refused(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(BuildError, match="is not a Jekyll site"):
         build_site(tmp_path / "empty", tmp_path / "out", jekyll=["jekyll"])
+
+
+def test_build_refuses_to_replace_its_own_source(tmp_path: Path):
+    site = tmp_path / "site"
+    run(Config(source=str(FIXTURES / "joomla5-mini.sql"), site=site, now=NOW, jobs=1))
+    for dest in (site, tmp_path):
+        with pytest.raises(BuildError, match="would replace the site folder"):
+            build_site(site, dest, jekyll=["jekyll"])
+    assert (site / "_posts").is_dir() and (site / "_config.yml").is_file()
+    other = tmp_path / "someone-elses"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    with pytest.raises(BuildError, match="is not empty and holds no built site"):
+        build_site(site, other, jekyll=["jekyll"])
+    assert (other / "notes.txt").read_text() == "keep"
+
+
+@pytest.mark.parametrize("permalink", ["pretty", "date", "/:categories/:title/"])
+def test_report_urls_match_jekyll_for_permalinks_with_categories(tmp_path: Path, jekyll, permalink):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text(f"title: Mine\npermalink: {permalink}\n")
+    report = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=site, now=NOW, jobs=1))
+    build_site(site, tmp_path / "live")
+    posts = [e for e in report.articles if e.action == "post" and e.date.year < 2026]
+    assert any("/blog/cloud/" in e.url for e in posts)  # categories Blog > Cloud, lower-cased
+    for entry in posts:
+        path = tmp_path / "live" / unquote(entry.url).lstrip("/")
+        if entry.url.endswith("/"):
+            path = path / "index.html"
+        assert path.is_file(), entry.url

@@ -259,11 +259,17 @@ def test_python_dash_m(tmp_path):
 
 
 def test_parallel_conversion_gives_the_same_files(tmp_path):
-    migrate(tmp_path / "one")
-    invoke("migrate", str(BLOG), "--site", str(tmp_path / "two"), "-q", "--jobs", "2")
+    import sys
+
+    sys.path.insert(0, str(FIXTURES.parent / "bench"))
+    from big_dump import write_big_dump
+
+    dump = write_big_dump(tmp_path / "big.sql", 120)  # above the size where work is spread
+    migrate(tmp_path / "one", source=dump)
+    invoke("migrate", str(dump), "--site", str(tmp_path / "two"), "-q", "--jobs", "2")
     one = {p.name: p.read_bytes() for p in (tmp_path / "one" / "_posts").iterdir()}
     two = {p.name: p.read_bytes() for p in (tmp_path / "two" / "_posts").iterdir()}
-    assert one == two
+    assert len(one) == 120 and one == two
 
 
 def test_no_fix_encoding_keeps_the_mojibake(tmp_path):
@@ -366,3 +372,133 @@ def test_library_call_from_a_script_without_main_guard_runs_in_parallel(tmp_path
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines() == ["posts 80"]
     assert len(list((tmp_path / "site" / "_posts").iterdir())) == 80
+
+
+def test_joomla_root_never_copies_what_is_not_media(tmp_path):
+    """An article may point its <img> at configuration.php: it must not be published."""
+    data = BLOG.read_text("utf-8").replace(
+        '<img src=\\"images/jekyll-logo.png\\"',
+        '<img src=\\"configuration.php\\"><img src=\\"../secret.txt\\"><img src=\\"images/.htpasswd.png\\"><img src=\\"images/jekyll-logo.png\\"',
+    )
+    assert "configuration.php" in data
+    hostile = tmp_path / "hostile.sql"
+    hostile.write_text(data, "utf-8")
+    joomla = tmp_path / "joomla"
+    (joomla / "images").mkdir(parents=True)
+    (joomla / "configuration.php").write_text("<?php class JConfig { public $password = 'S3cret'; }")
+    (joomla / "images" / ".htpasswd.png").write_text("x")
+    (joomla / "images" / "jekyll-logo.png").write_bytes(b"png")
+    (tmp_path / "secret.txt").write_text("secret")
+    site = tmp_path / "site"
+    assert migrate(site, "--joomla-root", str(joomla), source=hostile).exit_code == 0
+    copied = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file() and "S3cret" in p.read_text(errors="replace"))
+    assert copied == []
+    assert not (site / "configuration.php").exists() and not (site / "secret.txt").exists()
+    assert (site / "images" / "jekyll-logo.png").read_bytes() == b"png"
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    refused = sorted(r["path"] for r in report["images"]["refused"])
+    assert refused == ["configuration.php", "images/.htpasswd.png", "secret.txt"]
+
+
+def test_existing_site_timezone_is_used_and_a_contradiction_refused(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text("title: Mine\ntimezone: Pacific/Honolulu\n")
+    assert migrate(site).exit_code == 0
+    # Article 1 went live 2016-02-09 08:00 UTC, which is 2016-02-08 22:00 in Honolulu (UTC-10).
+    assert (site / "_posts" / "2016-02-08-gluing-services-together-with-lambda.md").is_file()
+    result = migrate(tmp_path / "site", "--timezone", "Europe/Paris")
+    assert result.exit_code == 1
+    assert result.output == ("Error: --timezone Europe/Paris disagrees with timezone: Pacific/Honolulu in the "
+                             "site's _config.yml (Jekyll builds with the latter): change one of them\n")
+
+
+def test_a_file_where_a_folder_must_go_is_a_conflict_not_a_half_written_site(tmp_path):
+    site = tmp_path / "site"
+    (site / "category").mkdir(parents=True)
+    (site / "category" / "blog").write_text("mine\n")  # our category pages need a folder here
+    result = migrate(site)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert "category/blog/cloud/index.html" in result.output
+    assert sorted(p.name for p in site.iterdir()) == ["category"]  # nothing else written
+    assert (site / "category" / "blog").read_text() == "mine\n"
+
+
+def test_failure_during_commit_puts_the_site_back(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    migrate(site)
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    import os as os_module
+
+    from migrate.sinks import jekyll as sink
+
+    calls = {"n": 0}
+    real_replace = os_module.replace
+
+    def failing_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 25:
+            raise OSError(28, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(sink.os, "replace", failing_replace)
+    result = CliRunner().invoke(main, ["migrate", str(BLOG), "--site", str(site), "-q", "--jobs", "1", "--drafts"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: No space left on device: ")
+    assert result.output.endswith("(nothing was changed in the site)\n")
+    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_report_path_that_cannot_be_written_fails_before_the_site_changes(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    site = tmp_path / "site"
+    result = migrate(site, "--report", str(blocker / "report.json"))
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert not site.exists()
+
+
+def test_redirects_dir_outside_the_site_respects_hand_written_files(tmp_path):
+    rd = tmp_path / "nginx-conf"
+    rd.mkdir()
+    (rd / ".htaccess").write_text("# my own apache rules\n")
+    site = tmp_path / "site"
+    result = migrate(site, "--redirects-dir", str(rd))
+    assert result.exit_code == 1 and ".htaccess" in result.output
+    assert (rd / ".htaccess").read_text() == "# my own apache rules\n"
+    assert not site.exists()
+    (rd / ".htaccess").unlink()
+    assert migrate(site, "--redirects-dir", str(rd)).exit_code == 0
+    assert (rd / "nginx-http.conf").is_file() and not (site / "_redirects").exists()
+    assert migrate(site, "--redirects-dir", str(rd)).exit_code == 0  # ours now: a rerun may replace them
+
+
+def test_phpmyadmin_dump_cut_before_its_commit_is_truncated(tmp_path):
+    data = (FIXTURES / "joomla3-blog.phpmyadmin.sql").read_bytes()
+    cut = data.index(b"INSERT INTO `jb3_tags`")  # between two complete statements
+    bad = tmp_path / "cut.sql"
+    bad.write_bytes(data[:cut])
+    result = invoke("migrate", str(bad), "--site", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert "the file ends inside phpMyAdmin's transaction (no COMMIT): the dump is truncated" in result.output
+
+
+def test_dump_without_a_known_trailer_is_migrated_with_a_warning(tmp_path):
+    data = BLOG.read_bytes().replace(b"-- MariaDB dump", b"-- Some other dump")
+    plain = tmp_path / "plain.sql"
+    plain.write_bytes(data)
+    site = tmp_path / "site"
+    assert migrate(site, source=plain).exit_code == 0
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert any("has neither mysqldump's closing line nor phpMyAdmin's COMMIT" in w for w in report["warnings"])
+
+
+def test_refused_old_urls_are_in_the_article_warnings(tmp_path):
+    site = tmp_path / "site"
+    migrate(site)
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    entry = {a["id"]: a for a in report["articles"]}[12]  # alias ../../etc/passwd
+    assert any(w.endswith("old URLs not redirected (an old URL with an empty, '.' or '..' segment)")
+               for w in entry["warnings"])

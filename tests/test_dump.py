@@ -233,3 +233,8 @@ def test_unescape_agrees_with_the_byte_by_byte_reading():
         checked += 1
         assert _unescape(raw, quote) == expected, (raw, quote)
     assert checked > 5000
+
+
+def test_one_bad_byte_does_not_turn_the_whole_string_into_latin1(tmp_path):
+    # A UTF-8 string whose last character was cut in half by a column limit.
+    assert one_value(tmp_path, b"'caf\xc3\xa9 na\xc3\xafve \xe2\x80'") == "caf\u00e9 na\u00efve \u00e2\u20ac"

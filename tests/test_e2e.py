@@ -5,6 +5,8 @@ requested over HTTP: each answers 301 to its new URL, which answers 200.
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -56,7 +58,7 @@ def test_old_urls_answer_301_to_built_pages(tmp_path: Path, jekyll, dump):
 @pytest.mark.parametrize("fixture", ["joomla3-blog.sql", "joomla5-mini.sql"])
 def test_keep_urls_serves_posts_at_their_old_address(tmp_path: Path, jekyll, fixture):
     check_site(tmp_path, FIXTURES / fixture, keep_urls=True)
-    report = __import__("json").loads((tmp_path / "site" / "_joomla2jekyll" / "report.json").read_text())
+    report = json.loads((tmp_path / "site" / "_joomla2jekyll" / "report.json").read_text())
     posts = {a["id"]: a for a in report["articles"] if a["action"] == "post"}
     dated = {i for i, a in posts.items() if a["url"].startswith("/20")}
     if fixture == "joomla3-blog.sql":
@@ -85,7 +87,7 @@ def test_verify_command_against_a_real_nginx(tmp_path: Path, jekyll):
         assert ok.output.endswith(" failed\n") and ok.output.strip().endswith("0 failed")
         # Break one target: verify must name it and fail.
         victim = next(live.rglob("hello-from-joomla-5/index.html"))
-        __import__("shutil").rmtree(victim.parent)
+        shutil.rmtree(victim.parent)
         bad = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", base, "--concurrency", "2"])
     assert bad.exit_code == 1
     assert "target answered 404" in bad.output

@@ -166,3 +166,20 @@ def test_author_alias_when_user_is_gone():
     art = replace(article(), author="Guest Author", created_by_alias="Guest Author")
     [p] = plan([art], drafts=False, now=NOW, tz=UTC, permalink="/:title/")
     assert front_matter(art, p, UTC, has_liquid=False)["author"] == "Guest Author"
+
+
+@pytest.mark.parametrize(
+    "published, public, expected",
+    [
+        (1, True, ("post", None)),
+        (2, True, ("post", None)),  # an archived category still shows its articles
+        (0, True, ("skip", "category 'Members' is unpublished")),
+        (-2, True, ("skip", "category 'Members' is unpublished")),
+        (1, False, ("skip", "restricted category 'Members' (view level 2)")),
+    ],
+)
+def test_category_state_and_access_gate_the_article(published, public, expected):
+    cat = Category(id=5, title="Members", alias="members", path="members", titles=("Members",),
+                   published=published, access=1 if public else 2, public=public)
+    action, reason, _ = decide(article(category=cat, catid=5), drafts=False, now=NOW)
+    assert (action, reason) == expected

@@ -36,6 +36,8 @@ class Category:
     language: str = "*"
     parent_id: int | None = None
     section_id: int | None = None  # 1.5 only
+    access: int = 1
+    public: bool = True  # guests may see it (1.5: its section too); Joomla checks it before the article
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,8 @@ class Modern:
                 published=_int(row.get("published"), 1),
                 language=_str(row.get("language")) or "*",
                 parent_id=_int(row.get("parent_id")),
+                access=_int(row.get("access"), 1),
+                public=_int(row.get("access"), 1) in self.public_access,
             )
 
     def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
@@ -335,9 +337,11 @@ class Legacy15(Modern):
         for row in staging.get("sections", []):
             sid = _int(row.get("id"))
             title = fix(_str(row.get("title")))
+            access = _int(row.get("access"), 0)
             site.sections[sid] = Category(
                 id=sid, title=title, alias=_str(row.get("alias")), path=_str(row.get("alias")),
                 titles=(title,), published=_int(row.get("published"), 1),
+                access=access, public=access in self.public_access,
             )
         for row in staging.get("categories", []):
             section = site.sections.get(_int(row.get("section"), -1))
@@ -345,12 +349,16 @@ class Legacy15(Modern):
                 continue  # categories of other components (weblinks, contacts, ...)
             cid = _int(row.get("id"))
             title = fix(_str(row.get("title")))
+            access = _int(row.get("access"), 0)
+            published = _int(row.get("published"), 1)
             site.categories[cid] = Category(
                 id=cid, title=title, alias=_str(row.get("alias")),
                 path=f"{section.alias}/{_str(row.get('alias'))}",
                 titles=(section.title, title),
-                published=_int(row.get("published"), 1),
+                published=published if section.published > 0 else section.published,
                 section_id=section.id,
+                access=max(access, section.access),
+                public=section.public and access in self.public_access,
             )
 
     def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:

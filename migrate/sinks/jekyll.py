@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from html import escape
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -204,6 +205,10 @@ class JekyllSite:
         found = []
         for rel in relpaths:
             path = self.root / safe_relpath(rel)
+            folders = [self.root / parent for parent in PurePosixPath(rel).parents if str(parent) != "."]
+            if any(folder.exists() and not folder.is_dir() for folder in folders):
+                found.append(rel)  # a file stands where a folder must go
+                continue
             if not path.exists():
                 continue
             if path.is_dir():
@@ -247,46 +252,68 @@ class Staging:
             self.merged.add(str(rel))
 
     def adopt(self, folder: str) -> None:
-        """Take in files another writer put under ``folder`` of the staging dir."""
-        for path in sorted((self.dir / folder).rglob("*")):
-            if path.is_file():
+        """Take in files another writer put under ``folder`` ("." for all) of the staging dir."""
+        for path in sorted(self.path(folder).rglob("*")):
+            if path.is_file() and not path.name.endswith(".partial"):
                 self.files[str(path.relative_to(self.dir))] = _sha(path.read_bytes())
 
     def path(self, folder: str) -> Path:
         """A folder inside the staging dir for writers that write files themselves."""
-        return self.dir / safe_relpath(folder)
+        return self.dir if folder == "." else self.dir / safe_relpath(folder)
 
     def conflicts(self) -> list[str]:
         """Staged files that would replace a file that is not ours (or was edited)."""
         checked = [rel for rel in self.files if rel not in self.only_if_missing and rel not in self.merged]
         return self.site.conflicts(checked, self.files)
 
+    def check(self) -> None:
+        """Raise SiteConflict if committing would replace anything not ours."""
+        conflicts = self.conflicts()
+        if conflicts:
+            raise SiteConflict(conflict_message(self.site.root, sorted(conflicts)))
+
     def commit(self, *, remove_stale: bool = True) -> list[str]:
         """Move the staged files into the site; returns stale files removed.
 
-        A file of an earlier run that this run no longer writes (an article
-        unpublished since, a changed slug) is removed when it is unchanged
-        since we wrote it; an edited one stays.
+        Every file replaced is first set aside, so a failure half-way (a full
+        disk, a permission) puts the site back as it was.  A file of an earlier
+        run that this run no longer writes (an article unpublished since, a
+        changed slug) is removed when it is unchanged since we wrote it; an
+        edited one stays.
         """
-        conflicts = self.conflicts()
-        if conflicts:
+        try:
+            self.check()
+        except SiteConflict:
             self.abort()
-            shown = ", ".join(sorted(conflicts)[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
-            raise SiteConflict(
-                f"{len(conflicts)} files in {self.site.root} were not written by joomla2jekyll or were edited since: "
-                f"{shown} (use --force to overwrite them)"
-            )
+            raise
         root = self.site.root
         root.mkdir(parents=True, exist_ok=True)
         previous = self.site.manifest()
         written: dict[str, str] = {}
-        for rel, sha in sorted(self.files.items()):
-            target = root / rel
-            if rel in self.only_if_missing and target.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.dir / rel, target)
-            written[rel] = sha
+        moved: list[tuple[Path, Path | None]] = []  # (target, its previous content set aside)
+        backup = self.dir / ".replaced"
+        try:
+            for rel, sha in sorted(self.files.items()):
+                target = root / rel
+                if rel in self.only_if_missing and target.exists():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                saved = None
+                if target.is_file():
+                    saved = backup / rel
+                    saved.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(target, saved)
+                moved.append((target, saved))
+                os.replace(self.dir / rel, target)
+                written[rel] = sha
+        except BaseException:
+            for target, saved in reversed(moved):
+                if saved is not None:
+                    os.replace(saved, target)
+                else:
+                    target.unlink(missing_ok=True)
+            self.abort()
+            raise
         removed = []
         if remove_stale:
             for rel, sha in previous.items():
@@ -308,6 +335,9 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+_NEW_SITE_ONLY = frozenset({"strict_front_matter", "liquid", "kramdown"})
+
+
 def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: str | None) -> tuple[str, list[str]]:
     """The ``_config.yml`` text to write, and notes on what we kept of the user's.
 
@@ -317,7 +347,12 @@ def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: 
     notes = []
     if raw_existing is None:
         return yaml.safe_dump(ours, sort_keys=False, allow_unicode=True), notes
-    missing = {k: v for k, v in ours.items() if k not in existing}
+    # Strictness and typography are ours to choose for a new site only: on
+    # an existing one they could break or restyle the user's own pages.
+    missing = {k: v for k, v in ours.items() if k not in existing and k not in _NEW_SITE_ONLY}
+    for key in sorted(_NEW_SITE_ONLY & set(ours)):
+        if existing.get(key) != ours[key]:
+            notes.append(f"_config.yml: consider {key}: {ours[key]!r} (new sites get it; yours was left as it is)")
     for key, value in ours.items():
         if key in existing and existing[key] != value and key in ("permalink", "excerpt_separator", "timezone"):
             notes.append(f"_config.yml keeps your {key}: {existing[key]!r} (we would use {value!r})")
@@ -338,8 +373,6 @@ def category_page(title: str, url: str, category_id: int, posts: list[tuple[str,
     The list is written out rather than computed by Liquid, because Jekyll
     groups posts by category title, and Joomla titles are not unique.
     """
-    from html import escape
-
     lines = []
     if children:
         lines.append('<ul class="subcategories">')
@@ -351,3 +384,9 @@ def category_page(title: str, url: str, category_id: int, posts: list[tuple[str,
     meta = {"layout": "category", "title": title, "permalink": url, "joomla_category_id": category_id,
             "render_with_liquid": False}
     return render_post(meta, "\n".join(lines))
+
+
+def conflict_message(root: Path, conflicts: list[str]) -> str:
+    shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+    return (f"{len(conflicts)} files in {root} were not written by joomla2jekyll or were edited since: "
+            f"{shown} (use --force to overwrite them)")

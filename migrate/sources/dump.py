@@ -25,6 +25,7 @@ by their magic bytes, whatever the file is called.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
@@ -141,14 +142,20 @@ def _decoder(charset: str):
     }.get(name, "utf-8")
 
     def decode(raw: bytes) -> str:
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            # Bytes that are not valid in the declared charset are usually
-            # latin1 text in a dump that claims utf8; keep every character.
-            return _decode_latin1(raw)
+        # Bytes that are not valid in the declared charset (a character cut by
+        # a column limit, latin1 text in a dump that claims utf8) are read as
+        # latin1 one by one; the rest of the string keeps its own decoding.
+        return raw.decode(codec, errors="j2j-latin1")
 
     return decode
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return _decode_latin1(exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("j2j-latin1", _latin1_fallback)
 
 
 @dataclass
@@ -327,6 +334,7 @@ class _State:
     decode: Any = field(default_factory=lambda: _decoder("utf8mb4"))
     tables: dict[str, TableInfo] = field(default_factory=dict)
     dump_tool: str | None = None
+    transaction_open: bool = False
 
 
 def open_dump(path: Path) -> IO[bytes]:
@@ -378,6 +386,7 @@ class DumpSource:
         self.name = self.path.name
         self._tables: dict[str, TableInfo] | None = None
         self.dump_tool: str | None = None
+        self.verified_complete = False
         if not self.path.is_file():
             raise SourceError(f"{self.path}: no such file")
 
@@ -432,6 +441,10 @@ class DumpSource:
                 elif word in (b"INSERT", b"REPLACE"):
                     yield from self._insert(toks, state, wanted, tok)
                 else:
+                    if word in (b"START", b"BEGIN"):
+                        state.transaction_open = True
+                    elif word == b"COMMIT":
+                        state.transaction_open = False
                     toks.skip_statement()
             if toks.in_versioned:
                 raise toks.error("a /*! comment never ends: the dump is truncated")
@@ -440,8 +453,16 @@ class DumpSource:
                 self.name, toks.line,
                 "the file ends before mysqldump's '-- Dump completed' line: the dump is truncated",
             )
+        if state.dump_tool == "phpmyadmin" and state.transaction_open:
+            raise DumpSyntaxError(
+                self.name, toks.line,
+                "the file ends inside phpMyAdmin's transaction (no COMMIT): the dump is truncated",
+            )
         self._tables = state.tables
         self.dump_tool = state.dump_tool
+        # Only mysqldump's closing line or phpMyAdmin's COMMIT proves the
+        # file is whole; a dump cut between two statements looks complete.
+        self.verified_complete = state.dump_tool in ("mysqldump", "phpmyadmin")
 
     def _sniff(self, toks: _Tokens, state: _State) -> None:
         """Learn from the first lines which tool wrote the dump.
