@@ -311,3 +311,11 @@ def test_access_log(tmp_path: Path):
     log.write_bytes(gzip.compress("\n".join(lines).encode()))
     assert check_access_log(reds, log) == ["/forgotten-page", "/index.php?option=com_contact&id=1"]
     assert check_access_log(reds, log, exists=lambda uri: uri == "/forgotten-page") == ["/index.php?option=com_contact&id=1"]
+
+
+def test_netlify_line_cannot_gain_fields_from_a_space():
+    from migrate.redirects import Redirect
+    from migrate.redirects.writers import netlify_lines
+
+    lines = list(netlify_lines([Redirect("/a /b 200!", "/t/", 301)]))
+    assert lines[1] == "/a%20/b%20200%21 /t/ 301"

@@ -362,6 +362,11 @@ def netlify_lines(redirects: RedirectSet | list[Redirect]) -> Iterator[str]:
             refuse_control(old.translate(_NETLIFY_SPECIAL), "a Netlify path")
         if ":" in old or "*" in old or "!" in old:
             old = old.translate(_NETLIFY_SPECIAL)
+        if " " in old or "\t" in old or " " in red.new:
+            # Fields are separated by spaces: a space would shift the status into a path.
+            old = old.replace(" ", "%20").replace("\t", "%09")
+            if " " in red.new:
+                raise UnsafeValue(f"a redirect target with a space: {red.new!r}")
         if red.new not in checked:
             _check_target(red.new)
             checked.add(red.new)
