@@ -148,6 +148,11 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(tmp_path):
     human = invoke("migrate", str(BLOG), "--site", str(site), "--dry-run").output
     assert "14 articles: would write 10 posts and 0 drafts, skipped 4" in human
     assert "Needs a look:" in human
+    # fixtures/README.md: articles 3 and 13 share the alias on-jekyll and the day 2016-05-21.
+    assert ("  - redirect conflict on /component/content/article/on-jekyll and 3 more spellings: "
+            "article 3 (/2016/05/21/on-jekyll/) wins over article 13 (/2016/05/21/on-jekyll-2/)") in human.splitlines()
+    assert human.count("old URLs not redirected") == 1  # article 12's, once
+    assert "367 old URLs redirected (apache, csv, netlify, nginx, redirect-from)" in human.splitlines()
     assert not site.exists()
 
 

@@ -92,8 +92,9 @@ class Report:
                 lines.append(f"  ... and {len(needs) - 50} more articles (see the JSON report)")
         extra_needs = []
         if redirects:
-            extra_needs += [f"redirect conflict: {c}" for c in redirects["conflicts"]]
-            extra_needs += _grouped_redirect_warnings(redirects["warnings"])
+            extra_needs += _grouped_conflicts(redirects["conflicts"])
+            # Refused URLs of an article are already among that article's warnings.
+            extra_needs += _grouped_redirect_warnings([w for w in redirects["warnings"] if not w.startswith("article ")])
             extra_needs += [f"old page not covered by the redirects: {u}" for u in redirects.get("uncovered", [])]
         if images:
             extra_needs += [f"image missing in the Joomla folder: {m['path']} (articles {', '.join(map(str, m['articles']))})"
@@ -120,4 +121,17 @@ def _grouped_redirect_warnings(warnings: list[str]) -> list[str]:
         else:
             first = items[0].split(": '", 1)[0].split(": \"", 1)[0]
             lines.append(f"redirect: {origin}: {len(items)} old URLs not redirected ({first}; see the JSON report)")
+    return lines
+
+
+def _grouped_conflicts(conflicts: list[str]) -> list[str]:
+    """One line per pair of rivals: the same two articles meet on every spelling of a URL."""
+    groups: dict[str, list[str]] = {}
+    for c in conflicts:
+        url, _, verdict = c.partition(": ")
+        groups.setdefault(verdict, []).append(url)
+    lines = []
+    for verdict, urls in groups.items():
+        more = f" and {len(urls) - 1} more spellings" if len(urls) > 1 else ""
+        lines.append(f"redirect conflict on {urls[0]}{more}: {verdict}")
     return lines
