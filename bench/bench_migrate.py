@@ -10,7 +10,6 @@ with the site is the plan (about 0.8 KB per article) and, unless
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile

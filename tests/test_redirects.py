@@ -7,7 +7,6 @@ test_nginx.py, test_redirects_apache.py and test_verify.py.
 from __future__ import annotations
 
 import gzip
-from datetime import datetime
 from pathlib import Path
 
 import pytest

@@ -27,7 +27,6 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
-import io
 import lzma
 import re
 import zipfile
