@@ -154,7 +154,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         if isinstance(source, DumpSource) and not source.verified_complete:
             report.warnings.append(
                 f"{source.name} has neither mysqldump's closing line nor phpMyAdmin's COMMIT: "
-                "if the file was cut between two statements, the rows after the cut cannot be missed by this check"
+                "if it was cut between two statements, the rows after the cut are missing and nothing could tell"
             )
         _article_redirect_warnings(planned, redirects)
         report.extra["redirects"] = _redirect_summary(redirects, config)
@@ -178,6 +178,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             redirect_from=redirect_from(redirects) if "redirect-from" in config.redirect_formats else {},
             permalinks=permalinks,
         )
+        report_file: _ReportFile | None = None
         staging = target.begin()
         outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
         try:
@@ -215,6 +216,8 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             staging.abort()
             if outside is not None:
                 outside.abort()
+            if report_file is not None:
+                report_file.discard()
             raise
         return report
     finally:
@@ -429,6 +432,10 @@ class _ReportFile:
             return  # the CLI prints it
         self.tmp.write_text(report.to_json(), "utf-8")
         self.tmp.replace(self.path)
+
+    def discard(self) -> None:
+        if not self.stdout:
+            self.tmp.unlink(missing_ok=True)
 
 
 def _write_report_file(path: Path, report: Report) -> None:
