@@ -87,7 +87,7 @@ def _timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | None
 def inspect_source(spec: str, *, prefix: str | None = None) -> Inspection:
     source, joomla = open_source(spec)
     try:
-        reader = JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None))
+        reader = _reader(source, joomla, prefix)
         site = reader.site()
         counts: dict[str, int] = {}
         problems = list(site.warnings)
@@ -112,6 +112,11 @@ def inspect_source(spec: str, *, prefix: str | None = None) -> Inspection:
         source.close()
 
 
+def _reader(source, joomla: JoomlaConfig | None, prefix: str | None, *, fix_encoding: bool = True) -> JoomlaReader:
+    """--prefix wins; a configuration.php source names its own prefix."""
+    return JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None), fix_encoding=fix_encoding)
+
+
 def _bodies(reader: JoomlaReader, site: Site, wanted: dict[int, PlannedArticle]) -> Iterator[tuple[Article, PlannedArticle]]:
     for item in reader.articles(site, bodies=True):
         if isinstance(item, Article) and item.id in wanted:
@@ -124,11 +129,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
     source, joomla = open_source(config.source)
     try:
         progress.note(f"Reading {source.name}")
-        reader = JoomlaReader(
-            source,
-            prefix=config.prefix or (joomla.prefix if joomla else None),
-            fix_encoding=config.fix_encoding,
-        )
+        reader = _reader(source, joomla, config.prefix, fix_encoding=config.fix_encoding)
         site = reader.site()
         target = JekyllSite(Path(config.site), force=config.force)
         tz_name = _timezone(config, joomla, target.existing_config())
@@ -164,6 +165,8 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             return report
 
         writing = [p for p in planned if p.action != SKIP and p.path]
+        # Posts are checked now, before the costly conversion; the commit checks
+        # every staged file again (images and category pages are known later).
         conflicts = target.conflicts([p.path for p in writing if p.path])
         if conflicts:
             raise SiteConflict(conflict_message(target.root, conflicts))
@@ -407,9 +410,8 @@ def _scaffold(staging: Staging, target: JekyllSite, joomla: JoomlaConfig | None,
     """_config.yml (merged into an existing one) and our minimal layouts."""
     title = (joomla.site_name if joomla else "") or "Migrated from Joomla"
     plugins = ["jekyll-redirect-from"] if "redirect-from" in config.redirect_formats else []
-    config_path = target.root / "_config.yml"
-    raw = config_path.read_text("utf-8") if config_path.is_file() else None
-    text, notes = merged_config(target.existing_config(), default_config(title, tz_name, plugins), raw)
+    existing = target.existing_config()
+    text, notes = merged_config(existing, default_config(title, tz_name, plugins), target.config_text)
     report.warnings.extend(notes)
     staging.write("_config.yml", text, merged=True)
     for rel, content in SCAFFOLD.items():

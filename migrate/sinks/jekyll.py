@@ -166,6 +166,7 @@ class JekyllSite:
     root: Path
     force: bool = False
     _config: dict[str, Any] | None = field(default=None, init=False)
+    config_text: str | None = field(default=None, init=False)  # the user's _config.yml as written
 
     # -- reading the existing site ------------------------------------------
     def existing_config(self) -> dict[str, Any]:
@@ -173,8 +174,9 @@ class JekyllSite:
             path = self.root / "_config.yml"
             self._config = {}
             if path.is_file():
+                self.config_text = path.read_text("utf-8")
                 try:
-                    loaded = yaml.safe_load(path.read_text("utf-8"))
+                    loaded = yaml.safe_load(self.config_text)
                 except (yaml.YAMLError, UnicodeDecodeError) as exc:
                     raise MigrationError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
                 self._config = loaded if isinstance(loaded, dict) else {}
@@ -356,9 +358,9 @@ def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: 
     for key, value in ours.items():
         if key in existing and existing[key] != value and key in ("permalink", "excerpt_separator", "timezone"):
             notes.append(f"_config.yml keeps your {key}: {existing[key]!r} (we would use {value!r})")
-    if key_plugins := [p for p in ours.get("plugins", []) if p not in (existing.get("plugins") or [])]:
-        if "plugins" in existing:
-            notes.append(f"add {', '.join(key_plugins)} to plugins in _config.yml")
+    missing_plugins = [p for p in ours.get("plugins", []) if p not in (existing.get("plugins") or [])]
+    if missing_plugins and "plugins" in existing:
+        notes.append(f"add {', '.join(missing_plugins)} to plugins in _config.yml")
     text = raw_existing
     if missing:
         if not text.endswith("\n"):

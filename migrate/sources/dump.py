@@ -149,6 +149,9 @@ def _decoder(charset: str):
     return decode
 
 
+_UTF8 = _decoder("utf8mb4")  # hex literals carry the column's bytes; UTF-8 is the usual case
+
+
 def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
     assert isinstance(exc, UnicodeDecodeError)
     return _decode_latin1(exc.object[exc.start:exc.end]), exc.end
@@ -330,7 +333,7 @@ def _name(tok: _Token) -> str:
 @dataclass
 class _State:
     charset: str = "utf8mb4"
-    decode: Any = field(default_factory=lambda: _decoder("utf8mb4"))
+    decode: Any = _UTF8
     tables: dict[str, TableInfo] = field(default_factory=dict)
     dump_tool: str | None = None
     transaction_open: bool = False
@@ -639,7 +642,7 @@ class DumpSource:
                 elif kind == "f":
                     values.append(float(text))
                 elif kind == "h":
-                    values.append(_decoder("utf8mb4")(bytes.fromhex(text[2:].decode("ascii"))))
+                    values.append(_UTF8(bytes.fromhex(text[2:].decode("ascii"))))
                 else:
                     values.append(None)
             if buf[pos - 1] == 0x29:  # ')'
@@ -687,7 +690,7 @@ class DumpSource:
                 return None
             digits = tok.value[2:] if tok.value[:2].lower() == b"0x" else tok.value[2:-1]
             raw = bytes.fromhex(digits.decode("ascii"))
-            return _decoder("utf8mb4")(raw) if decode is not None else raw
+            return _UTF8(raw) if decode is not None else raw
         if kind == "bits":
             digits = tok.value[2:] if tok.value.startswith(b"0b") else tok.value[2:-1]
             return int(digits or b"0", 2)
