@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import REDIRECT_FORMATS, REDIRECTS_FOLDER, Config
+from .config import DEFAULT_REDIRECT_FORMATS, REDIRECT_FORMATS, REDIRECTS_FOLDER, Config
 from .errors import MigrationError
 
 
@@ -117,9 +117,9 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
               help="The old site's address, e.g. https://example.com: links to it become internal links.")
 @click.option("--joomla-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="The Joomla folder: images the posts reference are copied from it into the site.")
-@click.option("--redirects", "redirect_list", default=",".join(REDIRECT_FORMATS), show_default=True,
+@click.option("--redirects", "redirect_list", default=",".join(DEFAULT_REDIRECT_FORMATS), show_default=True,
               metavar="LIST", callback=_redirect_formats,
-              help="Redirect outputs, comma-separated, or 'none'.")
+              help="Redirect outputs, comma-separated, from " + ", ".join(REDIRECT_FORMATS) + ", or 'none'.")
 @click.option("--redirects-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the redirect files here instead of SITE/_redirects.")
 @click.option("--keep-urls", is_flag=True, help="Publish each post at its main old SEF URL (permalink).")

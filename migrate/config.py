@@ -10,6 +10,11 @@ DEFAULT_PERMALINK = "/:year/:month/:day/:title/"
 TOOL_FOLDER = "_joomla2jekyll"  # inside the site; Jekyll ignores folders starting with "_"
 REDIRECTS_FOLDER = "_redirects"
 REDIRECT_FORMATS = ("nginx", "apache", "netlify", "csv", "redirect-from")
+#: What a run writes unless told otherwise: the server maps and the CSV.  The
+#: static-host outputs are opt-in: ``redirect-from`` makes Jekyll build one
+#: page per old URL (twenty times the build time on a large site) and puts
+#: dozens of lines into every post a person will edit.
+DEFAULT_REDIRECT_FORMATS = ("nginx", "apache", "csv")
 FEED_URL = "/feed.xml"
 
 
@@ -31,7 +36,7 @@ class Config:
     keep_scripts: bool = False
     old_urls: tuple[str, ...] = ()
     joomla_root: Path | None = None  # the Joomla folder, to copy the images posts reference
-    redirect_formats: frozenset[str] = frozenset(REDIRECT_FORMATS)
+    redirect_formats: frozenset[str] = frozenset(DEFAULT_REDIRECT_FORMATS)
     redirects_dir: Path | None = None  # None: SITE/_redirects
     keep_urls: bool = False  # each post's permalink is its main old SEF URL
     access_log: Path | None = None  # old server's log: report 200s the map does not cover

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from itertools import chain
+from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,7 @@ from .joomla.reader import JoomlaReader
 from .permalink import category_url
 from .posts import POST, SKIP, PlannedArticle, plan
 from .progress import NoProgress, Progress
+from .rerun import CACHE, CachedPost, RunCache, article_fingerprint, context_fingerprint
 from .redirects import RedirectSet
 from .redirects.check import check_access_log
 from .redirects.legacy import legacy_redirects, main_sef_urls, read_language_prefixes
@@ -144,10 +146,10 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         languages = read_language_prefixes(source, reader.install.prefix)
         permalinks = _kept_urls(site, planned, languages) if config.keep_urls else {}
         categories = category_pages(site, planned)
-        progress.note("Mapping old URLs to new ones")
-        redirects = legacy_redirects(
-            site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
-        )
+        maps = _RedirectMaps(site, planned, languages, categories)
+        cache = RunCache() if config.dry_run else RunCache.load(target.root)
+        context = context_fingerprint(config, tz_name, site, planned, extra=sorted(languages.items()))
+        reuse = _reusable_redirects(cache, context, config, target)
         report = Report(
             source=source.name, site=str(config.site), install=reader.install,
             dry_run=config.dry_run, articles=planned, warnings=list(site.warnings),
@@ -157,8 +159,12 @@ def run(config: Config, progress: Progress | None = None) -> Report:
                 f"{source.name} has neither mysqldump's closing line nor phpMyAdmin's COMMIT: "
                 "if it was cut between two statements, the rows after the cut are missing and nothing could tell"
             )
-        _article_redirect_warnings(planned, redirects)
-        report.extra["redirects"] = _redirect_summary(redirects, config)
+        if reuse is None:
+            progress.note("Mapping old URLs to new ones")
+            report.extra["redirects"] = _redirect_summary(maps.get(), config)
+        else:
+            report.extra["redirects"] = dict(reuse["summary"])
+        _article_redirect_warnings(planned, report.extra["redirects"]["warnings"])
         if config.dry_run:
             if config.report is not None:
                 _write_report_file(config.report, report)
@@ -170,49 +176,68 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         conflicts = target.conflicts([p.path for p in writing if p.path])
         if conflicts:
             raise SiteConflict(conflict_message(target.root, conflicts))
-        options = RenderOptions(
-            timezone=tz_name,
-            convert=ConvertOptions(
-                keep_scripts=config.keep_scripts,
-                old_urls=config.old_urls,
-                link_resolver=_link_resolver(writing, categories, redirects, config.old_urls),
-                modules=module_lookup(site),
-            ),
-            redirect_from=redirect_from(redirects) if "redirect-from" in config.redirect_formats else {},
-            permalinks=permalinks,
-        )
+
+        def render_options() -> RenderOptions:
+            redirects = maps.get()
+            return RenderOptions(
+                timezone=tz_name,
+                convert=ConvertOptions(
+                    keep_scripts=config.keep_scripts,
+                    old_urls=config.old_urls,
+                    link_resolver=_link_resolver(writing, categories, redirects, config.old_urls),
+                    modules=module_lookup(site),
+                ),
+                redirect_from=redirect_from(redirects) if "redirect-from" in config.redirect_formats else {},
+                permalinks=permalinks,
+            )
+
         report_file: _ReportFile | None = None
         staging = target.begin()
         outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
         try:
-            images = _convert_articles(reader, site, writing, options, staging, config, progress)
+            new_cache = RunCache(context=context)
+            images = _convert_articles(reader, site, writing, render_options, staging, config, progress,
+                                       cache if cache.context == context else RunCache(), new_cache, target)
             if any(p.action == SKIP for p in writing):
                 # A post that failed to convert gets no category entry and no
                 # redirects: its old URLs would otherwise 301 to a 404.
                 categories = category_pages(site, planned)
-                redirects = legacy_redirects(
-                    site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
-                )
-                report.extra["redirects"] = _redirect_summary(redirects, config)
+                maps = _RedirectMaps(site, planned, languages, categories)
+                reuse = None
+                report.extra["redirects"] = _redirect_summary(maps.get(), config)
+                new_cache.context = None  # the plan changed under the fingerprint
             for page in categories.values():
                 staging.write(page.path, page.text)
             report.extra["images"] = copy_images(images, config.joomla_root, staging)
             _scaffold(staging, target, joomla, tz_name, report, config)
             files = set(config.redirect_formats) - {"redirect-from"}
-            if files:
+            if reuse is not None:
+                for rel, sha in reuse["files"].items():
+                    staging.keep(rel, sha)
+                new_cache.redirects = reuse
+            elif files:
                 holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
-                write_redirects(redirects, holder.path(folder), files)
+                write_redirects(maps.get(), holder.path(folder), files)
                 holder.adopt(folder)
+                if outside is None:
+                    new_cache.redirects = {
+                        "summary": report.extra["redirects"],
+                        "files": {rel: sha for rel, sha in staging.files.items() if rel.startswith(REDIRECTS_FOLDER + "/")},
+                    }
+            elif outside is None:
+                new_cache.redirects = {"summary": report.extra["redirects"], "files": {}}
             if outside is not None:
                 outside.check()  # before the site changes: both commit, or neither
+            if new_cache.context is not None:
+                staging.write(CACHE, new_cache.to_json())
             report_file = _ReportFile(config.report) if config.report is not None else None
             if report_file is None:
                 staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
             removed = staging.commit()
             if outside is not None:
-                outside.commit(remove_stale=False)
+                removed += outside.commit()
             if removed:
-                report.warnings.append(f"removed {len(removed)} posts of an earlier run that this run no longer writes")
+                report.warnings.append(f"removed {len(removed)} files of an earlier run that this run no longer writes")
             if report_file is not None:
                 report_file.write(report)
         except BaseException:
@@ -225,6 +250,37 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         return report
     finally:
         source.close()
+
+
+class _RedirectMaps:
+    """The redirect map, built the first time something needs it.
+
+    A re-run whose context did not change needs it for nothing: its redirect
+    files are the last run's, and no post is converted with links to resolve.
+    """
+
+    def __init__(self, site: Site, planned: list[PlannedArticle], languages: dict[str, str],
+                 categories: dict[int, "CategoryPage"]) -> None:
+        self._args = (site, planned, languages, categories)
+        self._redirects: RedirectSet | None = None
+
+    def get(self) -> RedirectSet:
+        if self._redirects is None:
+            site, planned, languages, categories = self._args
+            self._redirects = legacy_redirects(
+                site, planned, language_prefixes=languages, category_pages=categories, feed_url=FEED_URL
+            )
+        return self._redirects
+
+
+def _reusable_redirects(cache: RunCache, context: str, config: Config, target: JekyllSite) -> dict | None:
+    """The last run's redirect section and files, when nothing they depend on changed."""
+    if cache.context != context or cache.redirects is None or config.access_log is not None or config.redirects_dir:
+        return None
+    files = cache.redirects.get("files", {})
+    if not all(target.holds(rel, sha) for rel, sha in files.items()):
+        return None  # a file was edited or removed since: write them again
+    return cache.redirects
 
 
 _PLAIN_URL = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._~-]*)+/?$")
@@ -251,10 +307,10 @@ def _kept_urls(site: Site, planned: list[PlannedArticle], languages: dict[str, s
     return kept
 
 
-def _article_redirect_warnings(planned: list[PlannedArticle], redirects: RedirectSet) -> None:
+def _article_redirect_warnings(planned: list[PlannedArticle], warnings: list[str]) -> None:
     """Old URLs refused for an article (a hostile alias) are that article's warning too."""
     refused: dict[int, list[str]] = {}
-    for warning in redirects.warnings:
+    for warning in warnings:
         m = re.match(r"article (\d+): (.*)", warning)
         if m:
             refused.setdefault(int(m.group(1)), []).append(m.group(2))
@@ -299,25 +355,58 @@ def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "Categor
     )
 
 
-def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArticle], options: RenderOptions,
-                      staging: Staging, config: Config, progress: Progress) -> dict[str, list[int]]:
-    """Convert and stage every post; returns the images they reference (path -> article ids)."""
+def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArticle],
+                      render_options: Callable[[], RenderOptions], staging: Staging, config: Config,
+                      progress: Progress, last: RunCache, cache: RunCache, target: JekyllSite) -> dict[str, list[int]]:
+    """Convert and stage every post; returns the images they reference (path -> article ids).
+
+    A post the last run wrote from the same article in the same context is
+    taken over as it is (``last``); the rest are converted, and ``cache``
+    learns every post of this run.
+    """
     by_id = {p.id: p for p in writing}
     wanted = dict(by_id)  # emptied as bodies arrive; what is left never came
     images: dict[str, list[int]] = {}
+    fingerprints: dict[int, str] = {}
+
+    def take(entry: PlannedArticle, warnings: Iterable[str], found: Iterable[str], broken: Iterable[str]) -> None:
+        entry.warnings.extend(warnings)
+        entry.warnings.extend(f"broken internal link: {link}" for link in broken)
+        for image in found:
+            images.setdefault(image, []).append(entry.id)
+
+    def to_convert() -> Iterator[tuple[Article, PlannedArticle]]:
+        for article, entry in _bodies(reader, site, wanted):
+            fingerprint = fingerprints[entry.id] = article_fingerprint(article, entry)
+            old = last.posts.get(entry.id)
+            if old is not None and old.fingerprint == fingerprint and old.path == entry.path \
+                    and target.holds(old.path, old.sha):
+                staging.keep(old.path, old.sha)
+                cache.posts[entry.id] = old
+                take(entry, old.warnings, old.images, old.broken_links)
+                progress.advance()
+                continue
+            yield article, entry
+
     progress.start(len(wanted), "Converting articles")
-    for rendered in render_all(_bodies(reader, site, wanted), options, jobs=config.jobs, expected=len(by_id)):
-        entry = by_id[rendered.id]
-        entry.warnings.extend(rendered.warnings)
-        entry.warnings.extend(f"broken internal link: {link}" for link in rendered.broken_links)
-        if rendered.error or rendered.text is None:
-            entry.action, entry.reason = SKIP, rendered.error or "conversion failed"
-            entry.path = entry.url = None
-        else:
-            staging.write(entry.path or "", rendered.text)
-            for image in rendered.images:
-                images.setdefault(image, []).append(entry.id)
-        progress.advance()
+    pending = to_convert()
+    first = next(pending, None)
+    if first is not None:  # something to convert: only now are links and options needed
+        work = chain([first], pending)
+        for rendered in render_all(work, render_options(), jobs=config.jobs, expected=len(by_id)):
+            entry = by_id[rendered.id]
+            if rendered.error or rendered.text is None:
+                take(entry, rendered.warnings, (), rendered.broken_links)
+                entry.action, entry.reason = SKIP, rendered.error or "conversion failed"
+                entry.path = entry.url = None
+            else:
+                take(entry, rendered.warnings, rendered.images, rendered.broken_links)
+                sha = staging.write(entry.path or "", rendered.text)
+                cache.posts[entry.id] = CachedPost(
+                    fingerprints[entry.id], entry.path or "", sha, tuple(rendered.warnings),
+                    tuple(rendered.images), tuple(rendered.broken_links),
+                )
+            progress.advance()
     progress.finish()
     for missing in wanted.values():
         # Planned from the header pass but gone in the body pass: the

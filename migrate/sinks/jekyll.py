@@ -167,6 +167,7 @@ class JekyllSite:
     force: bool = False
     _config: dict[str, Any] | None = field(default=None, init=False)
     config_text: str | None = field(default=None, init=False)  # the user's _config.yml as written
+    _manifest: dict[str, str] | None = field(default=None, init=False)
 
     # -- reading the existing site ------------------------------------------
     def existing_config(self) -> dict[str, Any]:
@@ -187,14 +188,27 @@ class JekyllSite:
         return str(value) if value else DEFAULT_PERMALINK
 
     def manifest(self) -> dict[str, str]:
-        path = self.root / MANIFEST
-        if not path.is_file():
-            return {}
+        """What the last run wrote (read once: a run asks for every post)."""
+        if self._manifest is None:
+            self._manifest = {}
+            path = self.root / MANIFEST
+            if path.is_file():
+                try:
+                    data = json.loads(path.read_text("utf-8"))
+                    self._manifest = {str(k): str(v) for k, v in data.get("files", {}).items()}
+                except (ValueError, AttributeError, UnicodeDecodeError):
+                    pass
+        return self._manifest
+
+    def holds(self, relpath: str, sha: str) -> bool:
+        """The file is as our last run wrote it, with these bytes: nobody edited it since."""
+        if self.manifest().get(relpath) != sha:
+            return False
+        path = self.root / safe_relpath(relpath)
         try:
-            data = json.loads(path.read_text("utf-8"))
-            return {str(k): str(v) for k, v in data.get("files", {}).items()}
-        except (ValueError, AttributeError, UnicodeDecodeError):
-            return {}
+            return path.is_file() and _sha(path.read_bytes()) == sha
+        except OSError:
+            return False
 
     def conflicts(self, relpaths: list[str], new_hashes: dict[str, str] | None = None) -> list[str]:
         """Paths we would write that hold a file we did not write, or that was edited since.
@@ -235,10 +249,11 @@ class Staging:
         parent.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=".joomla2jekyll-staging-", dir=parent))
         self.files: dict[str, str] = {}  # relpath -> sha256
+        self.kept: dict[str, str] = {}  # relpath -> sha256 of files left as the last run wrote them
         self.only_if_missing: set[str] = set()
         self.merged: set[str] = set()
 
-    def write(self, relpath: str, text: str | bytes, *, only_if_missing: bool = False, merged: bool = False) -> None:
+    def write(self, relpath: str, text: str | bytes, *, only_if_missing: bool = False, merged: bool = False) -> str:
         """Stage a file.  ``merged`` files (``_config.yml``) were built from
         the user's own text and may replace it; ``only_if_missing`` files
         (our layouts) never replace anything."""
@@ -247,11 +262,12 @@ class Staging:
         target = self.dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.files[str(rel)] = _sha(data)
+        sha = self.files[str(rel)] = _sha(data)
         if only_if_missing:
             self.only_if_missing.add(str(rel))
         if merged:
             self.merged.add(str(rel))
+        return sha
 
     def adopt(self, folder: str) -> None:
         """Take in files another writer put under ``folder`` ("." for all) of the staging dir."""
@@ -274,14 +290,24 @@ class Staging:
         if conflicts:
             raise SiteConflict(conflict_message(self.site.root, sorted(conflicts)))
 
+    def keep(self, relpath: str, sha: str) -> None:
+        """Count a file of the last run as written by this one, unchanged, without staging it.
+
+        A re-run skips the articles that did not change: their posts stay
+        as they are on disk (same bytes, same mtime) and stay ours.
+        """
+        self.kept[str(safe_relpath(relpath))] = sha
+
     def commit(self, *, remove_stale: bool = True) -> list[str]:
         """Move the staged files into the site; returns stale files removed.
 
-        Every file replaced is first set aside, so a failure half-way (a full
-        disk, a permission) puts the site back as it was.  A file of an earlier
-        run that this run no longer writes (an article unpublished since, a
-        changed slug) is removed when it is unchanged since we wrote it; an
-        edited one stays.
+        A file that already holds the staged bytes is left alone, so a
+        re-run with nothing changed touches nothing.  Every file replaced is
+        first set aside, so a failure half-way (a full disk, a permission)
+        puts the site back as it was.  A file of an earlier run that this run
+        no longer writes (an article unpublished since, a changed slug, a
+        redirect output no longer asked for) is removed when it is unchanged
+        since we wrote it; an edited one stays.
         """
         try:
             self.check()
@@ -291,13 +317,16 @@ class Staging:
         root = self.site.root
         root.mkdir(parents=True, exist_ok=True)
         previous = self.site.manifest()
-        written: dict[str, str] = {}
+        written: dict[str, str] = dict(self.kept)
         moved: list[tuple[Path, Path | None]] = []  # (target, its previous content set aside)
         backup = self.dir / ".replaced"
         try:
             for rel, sha in sorted(self.files.items()):
                 target = root / rel
                 if rel in self.only_if_missing and target.exists():
+                    continue
+                if previous.get(rel) == sha and target.is_file() and _sha(target.read_bytes()) == sha:
+                    written[rel] = sha  # the same bytes: leave the file and its mtime alone
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 saved = None
@@ -319,22 +348,36 @@ class Staging:
         removed = []
         if remove_stale:
             for rel, sha in previous.items():
-                if rel in written or not rel.startswith(("_posts/", "_drafts/")):
+                if rel in written or rel in self.files or rel == MANIFEST:
                     continue
                 path = root / rel
                 if path.is_file() and _sha(path.read_bytes()) == sha:
                     path.unlink()
                     removed.append(rel)
+                    _prune_empty(path.parent, root)
         kept = {rel: sha for rel, sha in previous.items() if rel not in removed and (root / rel).is_file()}
         kept.update(written)
+        text = json.dumps({"files": dict(sorted(kept.items()))}, indent=1) + "\n"
         manifest = root / MANIFEST
-        manifest.parent.mkdir(parents=True, exist_ok=True)
-        manifest.write_text(json.dumps({"files": dict(sorted(kept.items()))}, indent=1) + "\n", "utf-8")
+        if not manifest.is_file() or manifest.read_text("utf-8") != text:
+            manifest.parent.mkdir(parents=True, exist_ok=True)
+            manifest.write_text(text, "utf-8")
+        self.site._manifest = None
         self.abort()
         return removed
 
     def abort(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    """Remove folders a stale file leaves empty, up to the site folder."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 _NEW_SITE_ONLY = frozenset({"strict_front_matter", "liquid", "kramdown"})

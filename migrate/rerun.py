@@ -1,0 +1,115 @@
+"""What a re-run can take over from the last run instead of doing it again.
+
+A migration is repeated many times while the old site still takes edits, so
+a re-run must cost what changed, not what exists.  Two fingerprints decide:
+
+* the *context*: this tool's own code, the options that shape a post, the
+  site model (categories, menus, users, modules...) and the whole plan (every
+  article's action, path and URL).  Internal links, category pages and the
+  redirect map are functions of these alone, so while the context holds, the
+  redirect files of the last run are still right and are not rebuilt;
+* each *article*: its row as read (bodies included) and its plan entry.
+
+A post is taken over when both fingerprints match and the file on disk still
+holds the bytes the last run wrote (an edited post is converted again, and
+then meets the usual conflict rules).  The cache is a JSON file in the tool
+folder, staged and committed with the site like any other file, so it never
+describes a site that a failed run did not write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import __version__
+from .config import TOOL_FOLDER, Config
+from .joomla.model import Article, Site
+from .posts import PlannedArticle
+
+CACHE = f"{TOOL_FOLDER}/cache.json"
+_FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The package's own source: a changed converter must not reuse old output."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def context_fingerprint(config: Config, timezone: str, site: Site, planned: Iterable[PlannedArticle],
+                        extra: Any = ()) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    options = (
+        timezone, config.keep_scripts, config.old_urls, config.fix_encoding, config.drafts, config.keep_urls,
+        sorted(config.redirect_formats), str(config.redirects_dir), repr(extra),
+    )
+    digest.update(repr(options).encode())
+    digest.update(repr(_site_state(site)).encode())
+    for p in planned:
+        digest.update(repr((p.id, p.action, p.path, p.url)).encode())
+    return digest.hexdigest()
+
+
+def _site_state(site: Site) -> tuple:
+    return (
+        site.install, sorted(site.categories.items()), sorted(site.sections.items()), sorted(site.users.items()),
+        sorted(site.tags.items()), sorted(site.article_tags.items()), sorted(site.article_fields.items(), key=str),
+        site.menu_items, site.modules, site.redirect_links, sorted(site.featured),
+    )
+
+
+def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
+    planned_state = (planned.path, planned.url, planned.date, planned.slug, tuple(planned.warnings))
+    return hashlib.sha256(repr((article, planned_state)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedPost:
+    fingerprint: str
+    path: str
+    sha: str  # of the file as written
+    warnings: tuple[str, ...]
+    images: tuple[str, ...]
+    broken_links: tuple[str, ...]
+
+
+@dataclass
+class RunCache:
+    """The last run's fingerprints, as committed with the site."""
+
+    context: str | None = None
+    posts: dict[int, CachedPost] = field(default_factory=dict)
+    redirects: dict[str, Any] | None = None  # the report section and the files, while the context holds
+
+    @classmethod
+    def load(cls, site_root: Path) -> "RunCache":
+        path = site_root / CACHE
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("format") != _FORMAT:
+                return cls()
+            posts = {int(k): CachedPost(v[0], v[1], v[2], tuple(v[3]), tuple(v[4]), tuple(v[5]))
+                     for k, v in data.get("posts", {}).items()}
+            return cls(context=data.get("context"), posts=posts, redirects=data.get("redirects"))
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return cls()  # no cache, or one we cannot read: convert everything
+
+    def to_json(self) -> str:
+        data = {
+            "format": _FORMAT,
+            "context": self.context,
+            "redirects": self.redirects,
+            "posts": {str(k): [p.fingerprint, p.path, p.sha, list(p.warnings), list(p.images), list(p.broken_links)]
+                      for k, p in sorted(self.posts.items())},
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
