@@ -183,3 +183,32 @@ def test_category_state_and_access_gate_the_article(published, public, expected)
                    published=published, access=1 if public else 2, public=public)
     action, reason, _ = decide(article(category=cat, catid=5), drafts=False, now=NOW)
     assert (action, reason) == expected
+
+
+# -- front matter: libyaml where it writes what PyYAML writes -----------------
+
+HOSTILE_TITLES = [
+    "Plain title", "Colon: and # hash", "'quoted' \"double\"", "- starts like a list", "{{ liquid }}",
+    "yes", "null", "123", "2020-01-01", "tab\there", "Café crème 日本語", "\u00a0no-break", "trailing ",
+    "emoji 😀 beyond the BMP", "line\nbreak", "nel\x85 and ls\u2028", "bell\x07", "x" * 1200,
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_front_matter_is_what_pyyaml_writes_whichever_emitter_runs(title):
+    import frontmatter
+    import yaml
+
+    from migrate.sinks.jekyll import _Dumper, render_post
+
+    meta = {"layout": "post", "title": title, "tags": [title, "b"], "fields": {title or "k": title}, "joomla_id": 7}
+    expected = frontmatter.dumps(frontmatter.Post("Body", **meta), Dumper=_Dumper, sort_keys=False, width=10_000) + "\n"
+    assert render_post(meta, "Body") == expected
+    assert frontmatter.loads(render_post(meta, "Body"))["title"] == title
+    assert yaml.__with_libyaml__  # the fast path is what runs here
+
+
+def test_front_matter_keeps_emoji_as_typed():
+    from migrate.sinks.jekyll import render_post
+
+    assert "title: emoji 😀\n" in render_post({"title": "emoji 😀"}, "")

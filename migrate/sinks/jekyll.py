@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from html import escape
@@ -34,17 +35,44 @@ class _Dumper(yaml.SafeDumper):
     """SafeDumper that writes dates as ISO 8601 with their offset."""
 
 
+class _FastDumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
+    """The same in libyaml's C emitter: most of a post's time went to PyYAML's pure-Python one."""
+
+
 def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 
 _Dumper.add_representer(datetime, _represent_datetime)
+_FastDumper.add_representer(datetime, _represent_datetime)
+
+#: Text both emitters write alike: no line break, no control but tab, no
+#: character beyond the BMP (libyaml escapes those as \U...), and short
+#: enough that the line width never folds it.
+_SAME_IN_BOTH = re.compile("[\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd]{0,1000}")
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SAME_IN_BOTH.fullmatch(value) is not None
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (int, float, bool, datetime)) or value is None
 
 
 def render_post(meta: dict[str, Any], body: str) -> str:
-    """A post file: YAML front matter (python-frontmatter) and the Markdown body."""
+    """A post file: YAML front matter (python-frontmatter) and the Markdown body.
+
+    libyaml writes what PyYAML's own emitter writes for plain values, but
+    escapes characters beyond the BMP and breaks lines differently; those
+    rare posts keep the Python emitter, so the output does not depend on
+    which one ran.
+    """
     post = frontmatter.Post(body, **meta)
-    return frontmatter.dumps(post, Dumper=_Dumper, sort_keys=False, width=10_000) + "\n"
+    dumper = _FastDumper if _plain(meta) else _Dumper
+    return frontmatter.dumps(post, Dumper=dumper, sort_keys=False, width=10_000) + "\n"
 
 
 def _sha(data: bytes) -> str:
