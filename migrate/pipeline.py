@@ -27,6 +27,7 @@ from .posts import POST, SKIP, PlannedArticle, plan
 from .progress import NoProgress, Progress
 from .rerun import CACHE, CachedPost, RunCache, article_fingerprint, context_fingerprint
 from .redirects import RedirectSet
+from .redirects.store import StoredPaths, StoredRedirectSet
 from .redirects.check import check_access_log
 from .redirects.legacy import legacy_redirects, main_sef_urls, read_language_prefixes
 from .redirects.writers import redirect_from, write_redirects
@@ -129,6 +130,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
     """Migrate; returns the report (also written to disk unless dry run)."""
     progress = progress or NoProgress()
     source, joomla = open_source(config.source)
+    maps: _RedirectMaps | None = None
     try:
         progress.note(f"Reading {source.name}")
         reader = _reader(source, joomla, config.prefix, fix_encoding=config.fix_encoding)
@@ -202,6 +204,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
                 # A post that failed to convert gets no category entry and no
                 # redirects: its old URLs would otherwise 301 to a 404.
                 categories = category_pages(site, planned)
+                maps.close()
                 maps = _RedirectMaps(site, planned, languages, categories)
                 reuse = None
                 report.extra["redirects"] = _redirect_summary(maps.get(), config)
@@ -249,6 +252,8 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             raise
         return report
     finally:
+        if maps is not None:
+            maps.close()
         source.close()
 
 
@@ -263,6 +268,11 @@ class _RedirectMaps:
                  categories: dict[int, "CategoryPage"]) -> None:
         self._args = (site, planned, languages, categories)
         self._redirects: RedirectSet | None = None
+
+    def close(self) -> None:
+        if self._redirects is not None:
+            self._redirects.close()
+            self._redirects = None
 
     def get(self) -> RedirectSet:
         if self._redirects is None:
@@ -338,18 +348,22 @@ def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "Categor
                    redirects: RedirectSet, old_urls: tuple[str, ...]) -> DictLinkResolver:
     """Internal links resolve through the same map as the redirects, so the two agree."""
     by_id = {p.id: p.url for p in writing if p.url and p.action == POST}
-    by_path: dict[str, str] = {}
-    for red in redirects:
-        if "?" in red.old:
-            continue  # query forms resolve by id
-        path = normalise_link_path(red.old)
-        ident = leading_id(path.rsplit("/", 1)[-1])
-        if ident is not None and by_id.get(ident) == red.new:
-            continue  # an "id-alias" path: the resolver finds it by id, no need to hold it
-        by_path.setdefault(path, red.new)
+    by_path: dict[str, str] | StoredPaths
+    if isinstance(redirects, StoredRedirectSet):
+        by_path = StoredPaths(redirects.store.path, redirects.owners, by_id)  # looked up on disk, not copied
+    else:
+        by_path = {}
+        for red in redirects:
+            if "?" in red.old:
+                continue  # query forms resolve by id
+            path = normalise_link_path(red.old)
+            ident = leading_id(path.rsplit("/", 1)[-1])
+            if ident is not None and by_id.get(ident) == red.new:
+                continue  # an "id-alias" path: the resolver finds it by id, no need to hold it
+            by_path.setdefault(path, red.new)
     return DictLinkResolver(
         by_id=by_id,
-        by_path=by_path,
+        by_path=by_path,  # type: ignore[arg-type]
         category_by_id={cid: page.url for cid, page in categories.items()},
         old_urls=old_urls,
     )

@@ -62,6 +62,9 @@ class RedirectSet:
     def __len__(self) -> int:
         return len(self.redirects)
 
+    def close(self) -> None:
+        """Free what the set holds outside memory (the on-disk store of a large map)."""
+
 
 # -- what a server considers "the same old URL" --------------------------------
 

@@ -41,7 +41,11 @@ from urllib.parse import quote, urlsplit
 from ..joomla.model import Category, MenuItem, Site
 from ..permalink import category_url as _category_url
 from ..posts import POST, PlannedArticle
-from . import ARTICLE, Conflict, Redirect, RedirectSet, UnsafeValue, ascii_lower, decoded_path, fold_key, no_cycle_collection
+from . import (
+    ARTICLE, Conflict, Redirect, RedirectSet, UnsafeValue, ascii_lower, decoded_path, fold_key, no_cycle_collection,
+    route_spelling,
+)
+from .store import ROUTE, SPELLINGS, RouteStore, StoredRedirectSet, decode_key, encode_key, spell
 
 #: Characters left as they are in a path segment (RFC 3986 pchar, without "%" and "/").
 PCHAR_SAFE = "-._~!$&'()*+,;=:@"
@@ -265,19 +269,22 @@ _Owner = tuple
 class _Collector:
     """Gathers claims on old URLs and settles them by priority, the same way every run.
 
-    Large sites make millions of claims, so they are kept small: ``claims``
-    maps a fold key (``fold_key``) to one claim or a list of them, in the
-    order they came; a claim is an owner tuple shared by all the old URLs an
-    article or category claims, or ``(owner, old)`` when the old URL is not
-    the key's own string (encoded, upper case, a query).
+    Large sites make millions of claims, so they go to a :class:`RouteStore`
+    on disk as they come: a claim is a key (``fold_key``, with a path folded
+    onto its bare route by ``route_spelling``), a mask of the route's
+    spellings it covers (all four for a regular route, else one), the old
+    URL as a browser sends it (the bare route for a whole route) and the
+    number of its owner.  Owners, one per article, category or redirect link
+    and priority, are the only per-claim data held in memory.
     """
 
     def __init__(self, sef_suffix_both: bool, index_php_both: bool) -> None:
         self.sef_suffix_both = sef_suffix_both
         self.index_php_both = index_php_both
-        self.claims: dict[str | tuple, object] = {}
+        self.store = RouteStore()
         self.warnings: list[str] = []
-        self._owners: dict[_Owner, _Owner] = {}
+        self._owners: dict[_Owner, int] = {}
+        self.owners: list[_Owner] = []
         self._segments: dict[str, str] = {}  # raw segment -> percent-encoded
         self._targets: dict[str, str | _Refused] = {}  # raw new URL -> safe_target or why not
 
@@ -326,8 +333,12 @@ class _Collector:
             target, refused = self._target(new), None
         except UnsafeValue as exc:
             target, refused = None, str(exc)
+        if refused is None and len(olds) == 4 and route_spelling(keys[0]) == (keys[0], 1) \
+                and not any(_UNREACHABLE.search(path) for path in decoded):
+            # A regular route: its four spellings fold back onto it, one row for all.
+            self.store.claim(keys[0], ROUTE, olds[0], self._owner(priority, target, 301, origin))
+            return
         owner = None
-        claims = self.claims
         for old, path, key in zip(olds, decoded, keys):
             if refused is not None or _UNREACHABLE.search(path):
                 try:
@@ -338,15 +349,7 @@ class _Collector:
                 continue
             if owner is None:
                 owner = self._owner(priority, target, 301, origin)
-            # self._claim(key, old, owner), inline: this runs for nearly every old URL.
-            claim = owner if old == key else (owner, old)
-            held = claims.get(key)
-            if held is None:
-                claims[key] = claim
-            elif type(held) is list:
-                held.append(claim)
-            else:
-                claims[key] = [held, claim]
+            self._claim(key, old, owner)
 
     def _spellings(self, bare: str) -> list[str]:
         """The route with and without ``.html`` and ``/index.php``, as the site's settings allow."""
@@ -378,87 +381,146 @@ class _Collector:
                 target = safe_target(new)
             except UnsafeValue as exc:
                 target = _Refused(str(exc))
+            if len(self._targets) > 100_000:
+                self._targets.clear()  # targets come article by article
             self._targets[new] = target
         if isinstance(target, _Refused):
             raise UnsafeValue(target.why)
         return target
 
-    def _owner(self, priority: tuple, new: str, status: int, origin: str) -> _Owner:
+    def _owner(self, priority: tuple, new: str, status: int, origin: str) -> int:
         owner = (priority, new, status, origin)
-        return self._owners.setdefault(owner, owner)
+        number = self._owners.get(owner)
+        if number is None:
+            number = self._owners[owner] = len(self.owners)
+            self.owners.append(owner)
+        return number
 
-    def _claim(self, key: str | tuple, old: str, owner: _Owner) -> None:
-        claim = owner if old == key else (owner, old)  # only a path key can equal its old URL
-        held = self.claims.get(key)
-        if held is None:
-            self.claims[key] = claim
-        elif type(held) is list:
-            held.append(claim)
+    def _claim(self, key: str | tuple, old: str, owner: int) -> None:
+        """One old URL: a path goes under its bare route with its spelling's bit."""
+        if isinstance(key, str):
+            bare, bit = route_spelling(key)
+            self.store.claim(bare, bit, old, owner)
         else:
-            self.claims[key] = [held, claim]
+            self.store.claim(encode_key(key), 1, old, owner)
 
     # -- reading ----------------------------------------------------------------
-    @staticmethod
-    def _pairs(key: str | tuple, held: object) -> list[tuple[_Owner, str]]:
-        """The claims on ``key`` as ``(owner, old)``, in the order they came."""
-        claims = held if type(held) is list else [held]
-        return [(c, key) if len(c) == 4 else c for c in claims]
-
     def first_target(self, key: str | tuple) -> str | None:
         """The target that wins ``key`` among the claims of articles, categories and the home page."""
-        held = self.claims.get(key)
-        if held is None:
-            return None
+        if isinstance(key, str):
+            stored, bit = route_spelling(key)
+        else:
+            stored, bit = encode_key(key), 1
         best = None
-        for owner, _ in self._pairs(key, held):
-            if owner[0][0] != REDIRECT_LINK and (best is None or owner[0] < best[0]):
+        for mask, _, number in self.store.claims_on(stored):
+            owner = self.owners[number]
+            if mask & bit and owner[0][0] != REDIRECT_LINK and (best is None or owner[0] < best[0]):
                 best = owner
         return None if best is None else best[1]
 
     def settle(self) -> RedirectSet:
-        result = RedirectSet(warnings=list(self.warnings))
-        new_keys: dict[str, str | tuple] = {}
+        """Decide every old URL; the winners go to the store's ``routes`` and ``singles``.
 
-        def new_key(new: str) -> str | tuple:
+        Per old URL (a key and one spelling bit): the claims sorted by
+        priority, the first wins, claims of other targets are the conflict's
+        losers, and every spelling of the winning target is kept.  An old URL
+        that is a page of the new site is not redirected at all.
+        """
+        owners = self.owners
+        new_keys: dict[str, tuple[str, int] | None] = {}
+
+        def target_key(new: str) -> tuple[str, int] | None:
+            """Where a target sits in the claims' key space; None off this site."""
             if new not in new_keys:
-                new_keys[new] = fold_key(new)
+                if not _on_this_site(new):
+                    new_keys[new] = None
+                else:
+                    key = fold_key(new)
+                    new_keys[new] = route_spelling(key) if isinstance(key, str) else (encode_key(key), 1)
             return new_keys[new]
 
-        targets = {new_key(new) for new in {owner[1] for owner in self._owners} if _on_this_site(new)}
+        targets = {target_key(o[1]) for o in owners} - {None}
+        target_bits: dict[str, int] = {}
+        for key, bit in targets:  # type: ignore[misc]
+            target_bits[key] = target_bits.get(key, 0) | bit
+        conflicts: list[Conflict] = []
         pages: list[tuple[str, str]] = []  # (repr of the public fold key, warning)
-        out = result.redirects
-        add, claims, make = out.append, self.claims, Redirect
-        while claims:
-            key, held = claims.popitem()  # frees the claims while the redirects are made
-            if type(held) is list and all(c is held[0] for c in held):
-                held = held[0]  # one article claimed the same spelling more than once
-            if type(held) is not list and key not in targets:
-                owner, old = (held, key) if len(held) == 4 else held
-                add(make(old, owner[1], owner[2], owner[3]))
+        routes: list[tuple[str, str, int]] = []
+        singles: list[tuple[str, int]] = []
+
+        def flush() -> None:
+            self.store.write_settled(routes, singles)
+            routes.clear()
+            singles.clear()
+
+        for key, group in self.store.grouped_claims():
+            claims = list(dict.fromkeys(group))  # one article may claim the same spelling twice
+            clash = target_bits.get(key, 0)
+            if len(claims) == 1 and not claims[0][0] & clash:
+                mask, old, owner = claims[0]
+                if mask == ROUTE:
+                    routes.append((key, old, owner))
+                else:
+                    singles.append((key, old, owner))
+            else:
+                self._settle_group(key, claims, clash, target_key, routes, singles, conflicts, pages)
+            if len(routes) + len(singles) >= 50_000:
+                flush()
+        flush()
+        self.store.finish()
+        conflicts.sort(key=attrgetter("old"))
+        warnings = self.warnings + [text for _, text in sorted(pages)]
+        return StoredRedirectSet(self.store, owners, conflicts, warnings)
+
+    def _settle_group(self, key: str, claims: list[tuple[int, str, int]], clash: int, target_key, routes: list,
+                      singles: list, conflicts: list, pages: list) -> None:
+        owners = self.owners
+        won: dict[int, list[tuple[str, int]]] = {}  # spelling bit -> [(old, owner)] written
+        winners: dict[int, tuple[int, str, int]] = {}  # spelling bit -> the winning claim
+        for bit in SPELLINGS:
+            pairs = [((mask, old, number), spell(old, bit) if mask == ROUTE else old)
+                     for mask, old, number in claims if mask & bit]
+            if not pairs:
                 continue
-            pairs = sorted(self._pairs(key, held), key=lambda c: c[0][0])
-            w_owner, w_old = pairs[0]
-            _, new, status, origin = w_owner
-            if key in targets:
+            pairs = list(dict.fromkeys(pairs))
+            pairs.sort(key=lambda c: owners[c[0][2]][0])
+            (w_claim, w_old) = pairs[0]
+            _, new, status, origin = owners[w_claim[2]]
+            if clash & bit:
                 # The old URL is a page of the new site (or the redirect would loop).
-                if any(new_key(o[1]) != key for o, _ in pairs):
-                    public = ("p", key) if isinstance(key, str) else key
+                spelled = (key, bit)
+                if any(target_key(owners[c[2]][1]) != spelled for c, _ in pairs):
+                    public = _public_key(key, bit)
                     pages.append((repr(public), f"{w_old} is also a page of the new site; not redirected"))
                 continue
             winner = Redirect(w_old, new, status, origin)
-            losers = tuple(Redirect(old, o[1], o[2], o[3]) for o, old in pairs[1:] if (o[1], o[2]) != (new, status))
+            losers = tuple(
+                Redirect(old, *owners[c[2]][1:]) for c, old in pairs[1:] if owners[c[2]][1:3] != (new, status)
+            )
             if losers:
-                result.conflicts.append(Conflict(w_old, winner, losers))
-            out.append(winner)
+                conflicts.append(Conflict(w_old, winner, losers))
+            out = won[bit] = [(w_old, w_claim[2])]
+            winners[bit] = w_claim
             seen = {w_old}
-            for o, old in pairs[1:]:  # keep every spelling of the winning target
-                if (o[1], o[2]) == (new, status) and old not in seen:
+            for c, old in pairs[1:]:  # keep every spelling of the winning target
+                if owners[c[2]][1:3] == (new, status) and old not in seen:
                     seen.add(old)
-                    out.append(Redirect(old, new, status, origin))
-        result.warnings += [text for _, text in sorted(pages)]
-        out.sort(key=attrgetter("old"))  # one redirect per old URL: the same order as (old, origin)
-        result.conflicts.sort(key=attrgetter("old"))
-        return result
+                    out.append((old, c[2]))
+        first = winners.get(1)
+        if first is not None and first[0] == ROUTE and len(won) == 4 \
+                and all(winners[b] == first and len(won[b]) == 1 for b in SPELLINGS):
+            routes.append((key, first[1], first[2]))
+            return
+        for out in won.values():
+            singles.extend((key, old, owner) for old, owner in out)
+
+
+def _public_key(key: str, bit: int) -> tuple:
+    """The ``fold`` key of one spelling of a stored key, as warnings name it."""
+    decoded = decode_key(key)
+    if isinstance(decoded, tuple):
+        return decoded
+    return ("p", spell(decoded, bit))
 
 
 def _on_this_site(url: str) -> bool:

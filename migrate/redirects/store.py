@@ -1,0 +1,311 @@
+"""The redirect map on disk: claims settled in SQLite, not in memory.
+
+A large site has millions of old URL spellings (20,000 articles under a
+few dozen menu items: 1.4 million), far too many to hold as Python objects.
+Two ideas keep the map small and flat:
+
+* **routes**: the four spellings a Joomla route has (with and without
+  ``/index.php``, with and without ``.html``) are one row, keyed on the bare
+  route (``route_spelling``), with a mask of the spellings it stands for.
+  Only a route whose spellings decompose back onto it is stored that way;
+  anything irregular (an alias ending in ``.html``, a refused spelling) is
+  stored spelling by spelling;
+* **owners**: a row refers to who claimed it (an article, a category, a
+  redirect link) by number; the target URL, status and origin are held once
+  per owner.
+
+Claims go into a temporary SQLite file as they are made; settling reads
+them back grouped by key and writes the winners into two tables, ``routes``
+(all four spellings to one owner) and ``singles`` (one old URL each).
+Every output reads those tables in key or URL order with no copy in memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import shutil
+import sqlite3
+import tempfile
+import weakref
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+ROUTE = 0b1111  # all four spellings of a route (see ``path_variants``)
+SPELLINGS = (1, 2, 4, 8)
+_BATCH = 50_000
+
+
+def spell(bare_old: str, bit: int) -> str:
+    """One spelling of a route, in the order of ``path_variants``: bare, .html, /index.php, both."""
+    if bit == 1:
+        return bare_old
+    if bit == 2:
+        return bare_old + ".html"
+    if bit == 4:
+        return "/index.php" + bare_old
+    return "/index.php" + bare_old + ".html"
+
+
+def encode_key(key: str | tuple) -> str:
+    """A ``fold_key`` as text: paths are themselves, the query and literal kinds get a ``?`` prefix.
+
+    Path keys always start with ``/``, so the two never meet.
+    """
+    if isinstance(key, str):
+        return key
+    return "?" + "\x1f".join(str(part) for part in key)
+
+
+def decode_key(text: str) -> str | tuple:
+    if not text.startswith("?"):
+        return text
+    parts = text[1:].split("\x1f")
+    if parts[0] == "q":
+        return ("q", parts[1], int(parts[2]))
+    return ("r", "\x1f".join(parts[1:]))
+
+
+class RouteStore:
+    """A temporary SQLite file: claims while the map is made, then the settled map.
+
+    The file is deleted with the store (``close``, or when it is collected).
+    Worker processes open it read-only by its path (``path``).
+    """
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
+        self.path = os.path.join(self.dir, "map.sqlite")
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=NORMAL", "cache_size=-8000",
+                       "temp_store=FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript(
+            """
+            CREATE TABLE claims (key TEXT NOT NULL, mask INTEGER NOT NULL, old TEXT NOT NULL, owner INTEGER NOT NULL);
+            CREATE TABLE routes (key TEXT NOT NULL, old TEXT NOT NULL, owner INTEGER NOT NULL);
+            CREATE TABLE singles (key TEXT NOT NULL, old TEXT NOT NULL, owner INTEGER NOT NULL);
+            """
+        )
+        self._pending: list[tuple[str, int, str, int]] = []
+        self._indexed = False
+        self._finalizer = weakref.finalize(self, _remove, self.db, self.dir)
+
+    # -- claims -----------------------------------------------------------------
+    def claim(self, key: str, mask: int, old: str, owner: int) -> None:
+        self._pending.append((key, mask, old, owner))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", self._pending)
+            self._pending.clear()
+
+    def claims_on(self, key: str) -> list[tuple[int, str, int]]:
+        """``(mask, old, owner)`` of every claim on ``key``, in the order they came."""
+        self.flush()
+        if not self._indexed:
+            self.db.execute("CREATE INDEX claims_key ON claims (key)")
+            self._indexed = True
+        return self.db.execute("SELECT mask, old, owner FROM claims WHERE key = ? ORDER BY rowid", (key,)).fetchall()
+
+    def grouped_claims(self) -> Iterator[tuple[str, list[tuple[int, str, int]]]]:
+        """Every key with its claims in the order they came; keys in text order."""
+        self.flush()
+        rows = self.db.execute("SELECT key, mask, old, owner FROM claims ORDER BY key, rowid")
+        key, group = None, []
+        for row in rows:
+            if row[0] != key:
+                if group:
+                    yield key, group  # type: ignore[misc]
+                key, group = row[0], []
+            group.append((row[1], row[2], row[3]))
+        if group:
+            yield key, group  # type: ignore[misc]
+
+    # -- the settled map -------------------------------------------------------
+    def write_settled(self, routes: Iterable[tuple[str, str, int]], singles: Iterable[tuple[str, str, int]]) -> None:
+        self.db.executemany("INSERT INTO routes VALUES (?, ?, ?)", routes)
+        self.db.executemany("INSERT INTO singles VALUES (?, ?, ?)", singles)
+
+    def finish(self) -> None:
+        """Claims are settled: drop them and index what the outputs look up."""
+        self.db.execute("DROP TABLE claims")
+        self.db.execute("CREATE INDEX routes_key ON routes (key)")
+        self.db.execute("CREATE INDEX singles_old ON singles (old)")
+        self.db.execute("CREATE INDEX singles_key ON singles (key)")
+
+    def counts(self) -> tuple[int, int]:
+        routes = self.db.execute("SELECT count(*) FROM routes").fetchone()[0]
+        singles = self.db.execute("SELECT count(*) FROM singles").fetchone()[0]
+        return routes, singles
+
+    def sorted_olds(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
+        """``(old, owner)`` for every old URL, in URL order: the four spellings of
+        the routes and the singles, merged from five sorted streams."""
+        streams = [self._stream("SELECT old, owner FROM singles ORDER BY old", batch)]
+        for expr in ("old", "old || '.html'", "'/index.php' || old", "'/index.php' || old || '.html'"):
+            streams.append(self._stream(f"SELECT {expr} AS o, owner FROM routes ORDER BY o", batch))
+        return heapq.merge(*streams)
+
+    def routes_by_key(self, batch: int = 5_000) -> Iterator[tuple[str, str, int]]:
+        """``(key, old, owner)`` of the routes in key order (one nginx or Apache key each)."""
+        return self._stream("SELECT key, old, owner FROM routes ORDER BY key", batch)
+
+    def singles_by_old(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
+        return self._stream("SELECT old, owner FROM singles ORDER BY old", batch)
+
+    def route(self, key: str) -> tuple[str, int] | None:
+        return self.db.execute("SELECT old, owner FROM routes WHERE key = ?", (key,)).fetchone()
+
+    def olds_under(self, key: str) -> list[tuple[str, int]]:
+        """``(old, owner)`` of every old URL stored under ``key``: a route's four spellings, the singles."""
+        return lookup_olds(self.db, key)
+
+    def single(self, old: str) -> int | None:
+        row = self.db.execute("SELECT owner FROM singles WHERE old = ?", (old,)).fetchone()
+        return None if row is None else row[0]
+
+    def route_key_stats(self) -> tuple[int, int]:
+        """The longest route key in UTF-8 bytes, and how many routes there are."""
+        row = self.db.execute("SELECT max(length(CAST(key AS BLOB))), count(*) FROM routes").fetchone()
+        return row[0] or 0, row[1]
+
+    def _stream(self, sql: str, batch: int) -> Iterator:
+        # A cursor of its own, read in batches: several streams run at once.
+        cursor = self.db.cursor()
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _remove(db: sqlite3.Connection, folder: str) -> None:
+    try:
+        db.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def lookup_olds(db: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
+    out = [(spell(old, bit), owner) for old, owner in db.execute("SELECT old, owner FROM routes WHERE key = ?", (key,))
+           for bit in SPELLINGS]
+    out += db.execute("SELECT old, owner FROM singles WHERE key = ?", (key,)).fetchall()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOnlyStore:
+    """The settled map opened again by path, e.g. in a worker process (no fork-shared connection)."""
+
+    path: str
+
+    def connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("PRAGMA query_only=ON")
+        return db
+
+
+from . import Redirect, RedirectSet  # noqa: E402  (the package defines them before importing us)
+
+
+class StoredRedirectSet(RedirectSet):
+    """A :class:`RedirectSet` whose redirects live in a :class:`RouteStore`.
+
+    Iterating gives the same ``Redirect`` records, in the same URL order, as
+    the in-memory set; the writers that know the store read its routes
+    directly instead (one key per route, as nginx and Apache want them).
+    """
+
+    def __init__(self, store: RouteStore, owners: list[tuple], conflicts: list, warnings: list[str]) -> None:
+        super().__init__(redirects=[], conflicts=conflicts, warnings=warnings)
+        self.store = store
+        self.owners = owners  # owner id -> (priority, new, status, origin)
+        routes, singles = store.counts()
+        self._count = 4 * routes + singles
+
+    def __iter__(self) -> Iterator[Redirect]:
+        owners = self.owners
+        for old, owner in self.store.sorted_olds():
+            _, new, status, origin = owners[owner]
+            yield Redirect(old, new, status, origin)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class StoredPaths:
+    """Old SEF path -> new URL, for the link resolver, looked up in the settled map on disk.
+
+    Answers what a dict built from every redirect would: for a path as
+    ``normalise_path`` gives it (decoded, no ``index.php/``, no ``.html``,
+    no slashes around), the new URL of the first old URL in URL order that
+    normalises to it, leaving out ``id-alias`` paths the resolver finds by
+    id anyway.  Each process opens the file on its own (workers included),
+    and a pickled copy carries only the path.
+    """
+
+    def __init__(self, path: str, owners: list[tuple], by_id: dict[int, str]) -> None:
+        self.path = path
+        self.targets = [owner[1] for owner in owners]
+        self.by_id = by_id
+        self._db: sqlite3.Connection | None = None
+        self._pid = -1
+        self._memo: dict[str, str | None] = {}
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "targets": self.targets, "by_id": self.by_id}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"], [], state["by_id"])  # type: ignore[misc]
+        self.targets = state["targets"]
+
+    def __contains__(self, norm: object) -> bool:
+        return isinstance(norm, str) and self._find(norm) is not None
+
+    def __getitem__(self, norm: str) -> str:
+        found = self._find(norm)
+        if found is None:
+            raise KeyError(norm)
+        return found
+
+    def get(self, norm: str, default: str | None = None) -> str | None:
+        found = self._find(norm)
+        return default if found is None else found
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = ReadOnlyStore(self.path).connect()  # a forked copy must not share the parent's
+            self._pid = os.getpid()
+        return self._db
+
+    def _find(self, norm: str) -> str | None:
+        if norm in self._memo:
+            return self._memo[norm]
+        from ..convert.links import leading_id, normalise_path
+        from . import ascii_lower, route_spelling
+
+        lower = ascii_lower("/" + norm)
+        keys = ("/index.php", "/index.php/") if not norm else (lower, lower + "/", lower + ".htm")
+        best: tuple[str, str] | None = None
+        db = self._connection()
+        for key in keys:
+            bare, _ = route_spelling(key)
+            for old, owner in lookup_olds(db, bare):
+                if "?" in old or normalise_path(old) != norm or (best is not None and old >= best[0]):
+                    continue
+                new = self.targets[owner]
+                ident = leading_id(norm.rsplit("/", 1)[-1])
+                if ident is not None and self.by_id.get(ident) == new:
+                    continue  # an "id-alias" path: found by id
+                best = (old, new)
+        if len(self._memo) > 10_000:
+            self._memo.clear()
+        self._memo[norm] = found = None if best is None else best[1]
+        return found

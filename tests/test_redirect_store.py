@@ -1,0 +1,81 @@
+"""The redirect map on disk: routes folded, the same redirects out, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from migrate.convert.links import leading_id
+from migrate.convert.links import normalise_path
+from migrate.joomla.reader import JoomlaReader
+from migrate.pipeline import category_pages
+from migrate.posts import POST, plan
+from migrate.redirects import legacy_redirects, path_variants
+from migrate.redirects.store import StoredPaths, StoredRedirectSet, spell
+from migrate.sources import open_source
+from conftest import FIXTURES, NOW, corpus_params
+
+from zoneinfo import ZoneInfo
+
+
+def site_map(dump: Path):
+    source, _ = open_source(str(dump))
+    try:
+        reader = JoomlaReader(source)
+        site = reader.site()
+        planned = plan(reader.articles(site, bodies=False), drafts=False, now=NOW, tz=ZoneInfo("UTC"),
+                       permalink="/:year/:month/:day/:title/")
+        return legacy_redirects(site, planned, category_pages=category_pages(site, planned)), planned
+    finally:
+        source.close()
+
+
+def test_spell_gives_the_four_route_spellings_in_order():
+    assert [spell("/blog/1-a", bit) for bit in (1, 2, 4, 8)] == list(path_variants("/blog/1-a"))
+
+
+@pytest.mark.parametrize("dump", [FIXTURES / "joomla3-blog.sql", FIXTURES / "joomla15-mini.sql"])
+def test_a_route_is_one_row_for_four_old_urls(dump):
+    redirects, _ = site_map(dump)
+    assert isinstance(redirects, StoredRedirectSet)
+    routes, singles = redirects.store.counts()
+    assert routes > 0
+    olds = [r.old for r in redirects]
+    assert len(olds) == len(redirects) == 4 * routes + singles
+    assert olds == sorted(olds) and len(set(olds)) == len(olds)  # URL order, each once
+    for key, old, owner in redirects.store.routes_by_key():
+        target = redirects.owners[owner][1]
+        spelled = {r.old: r.new for r in redirects if r.old in set(path_variants(old))}
+        assert spelled == {s: target for s in path_variants(old)}
+        break
+
+
+def test_the_store_is_a_temporary_file_removed_on_close():
+    redirects, _ = site_map(FIXTURES / "joomla3-blog.sql")
+    path = redirects.store.path
+    assert os.path.isfile(path)
+    redirects.close()
+    assert not os.path.exists(path) and not os.path.exists(os.path.dirname(path))
+
+
+@pytest.mark.parametrize("dump", [FIXTURES / "joomla3-blog.sql", FIXTURES / "joomla15-mini.sql", *corpus_params()])
+def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
+    redirects, planned = site_map(dump)
+    by_id = {p.id: p.url for p in planned if p.url and p.action == POST}
+    expected: dict[str, str] = {}
+    for red in redirects:  # what the resolver held in memory before: the first old URL in URL order
+        if "?" in red.old:
+            continue
+        path = normalise_path(red.old)
+        ident = leading_id(path.rsplit("/", 1)[-1])
+        if ident is not None and by_id.get(ident) == red.new:
+            continue
+        expected.setdefault(path, red.new)
+    stored = StoredPaths(redirects.store.path, redirects.owners, by_id)
+    assert expected, "the site has SEF paths to look up"
+    for path, new in expected.items():
+        assert stored.get(path) == new, path
+        assert path in stored
+    assert "no/such/page" not in stored and stored.get("no/such/page") is None
