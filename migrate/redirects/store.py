@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import tempfile
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -91,6 +92,17 @@ class RouteStore:
         self._indexed = False
         self._finalizer = weakref.finalize(self, _remove, self.db, self.dir)
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction per batch: in autocommit mode every row would be a commit (20 times slower)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     # -- claims -----------------------------------------------------------------
     def claim(self, key: str, mask: int, old: str, owner: int) -> None:
         self._pending.append((key, mask, old, owner))
@@ -99,7 +111,8 @@ class RouteStore:
 
     def flush(self) -> None:
         if self._pending:
-            self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", self._pending)
+            with self._transaction():
+                self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", self._pending)
             self._pending.clear()
 
     def claims_on(self, key: str) -> list[tuple[int, str, int]]:
@@ -126,8 +139,9 @@ class RouteStore:
 
     # -- the settled map -------------------------------------------------------
     def write_settled(self, routes: Iterable[tuple[str, str, int]], singles: Iterable[tuple[str, str, int]]) -> None:
-        self.db.executemany("INSERT INTO routes VALUES (?, ?, ?)", routes)
-        self.db.executemany("INSERT INTO singles VALUES (?, ?, ?)", singles)
+        with self._transaction():
+            self.db.executemany("INSERT INTO routes VALUES (?, ?, ?)", routes)
+            self.db.executemany("INSERT INTO singles VALUES (?, ?, ?)", singles)
 
     def finish(self) -> None:
         """Claims are settled: drop them and index what the outputs look up."""
