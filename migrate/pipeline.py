@@ -220,7 +220,11 @@ def run(config: Config, progress: Progress | None = None) -> Report:
                 new_cache.redirects = reuse
             elif files:
                 holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
-                write_redirects(maps.get(), holder.path(folder), files)
+                installed = Path(config.redirects_dir) if outside else Path(config.site) / REDIRECTS_FOLDER
+                outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed.resolve())
+                report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
+                for output in outputs:
+                    report.extra["redirects"]["warnings"].extend(output.warnings())
                 holder.adopt(folder)
                 if outside is None:
                     new_cache.redirects = {

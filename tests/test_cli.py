@@ -352,7 +352,8 @@ def test_default_redirects_are_server_maps_and_csv(tmp_path):
     site = tmp_path / "site"
     migrate(site)
     names = sorted(p.name for p in (site / "_redirects").iterdir())
-    assert names == [".htaccess", "nginx-http.conf", "nginx-server.conf", "redirects.csv"]
+    assert names == [".htaccess", "apache-map.txt", "apache-rewritemap.conf", "nginx-http.conf", "nginx-server.conf",
+                     "redirects.csv"]
     assert all("redirect_from" not in post.metadata for _, post in posts(site).values())
     assert "jekyll-redirect-from" not in (site / "_config.yml").read_text()
 

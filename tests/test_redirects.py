@@ -7,6 +7,7 @@ test_nginx.py, test_redirects_apache.py and test_verify.py.
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,11 +209,15 @@ def test_redirect_from_paths_only():
 
 def test_outputs_are_deterministic(tmp_path: Path):
     site, planned = make_site("3")
-    a = write_redirects(legacy_redirects(site, planned), tmp_path / "a", {"nginx", "apache", "netlify", "csv"})
-    b = write_redirects(legacy_redirects(site, list(reversed(planned))), tmp_path / "b", {"nginx", "apache", "netlify", "csv"})
-    assert [p.name for p in a] == ["nginx-http.conf", "nginx-server.conf", ".htaccess", "_redirects", "redirects.csv"]
+    every = {"nginx", "apache", "netlify", "csv"}
+    a = write_redirects(legacy_redirects(site, planned), tmp_path / "a", every, install_dir=Path("/srv/x"))
+    b = write_redirects(legacy_redirects(site, list(reversed(planned))), tmp_path / "b", every, install_dir=Path("/srv/x"))
+    assert [o.name for o in a] == ["nginx-http.conf", "nginx-server.conf", ".htaccess", "apache-map.txt",
+                                   "apache-rewritemap.conf", "_redirects", "redirects.csv"]
+    assert [o.path for o in a] == [tmp_path / "a" / o.name for o in a]
     for x, y in zip(a, b):
-        assert x.read_bytes() == y.read_bytes(), x.name
+        assert x.path.read_bytes() == y.path.read_bytes(), x.name
+        assert x == replace(y, path=x.path)  # the same counts and advice
     csv_lines = (tmp_path / "a" / "redirects.csv").read_text().splitlines()
     olds_ = [line.split(",")[0] for line in csv_lines[1:]]
     assert csv_lines[0] == "old,new,status" and olds_ == sorted(olds_)
@@ -270,6 +275,8 @@ def hostile_site() -> tuple[Site, list[PlannedArticle], int]:
                        alias=HOSTILE % trap + " $host \\ 'q' {z}", catid=10),
         PlannedArticle(667, "Newline", 1, POST, slug="newline", url="/2020/02/03/newline/", alias="a\nb", catid=9),
         PlannedArticle(668, "Café", 1, POST, slug="cafe-creme", url="/2020/02/04/cafe-creme/", alias="café-crème", catid=9),
+        # A space and a "#" end a key of a whitespace-separated map, or start a comment; "%" and "~" are escapes.
+        PlannedArticle(669, "Hash", 1, POST, slug="hash", url="/2020/02/05/hash/", alias="a b#c %41~!d", catid=9),
     ]
     return site, planned, trap
 
@@ -285,8 +292,12 @@ def test_hostile_values_stay_inside_quotes(tmp_path: Path):
     assert "\n" not in "".join(r.old for r in reds)
     htaccess = (tmp_path / ".htaccess").read_text()
     assert '"' not in htaccess and "$host" not in htaccess
-    for line in (tmp_path / "_redirects").read_text().splitlines()[1:]:
-        assert len(line.split()) == 3, line
+    for line in (tmp_path / "_redirects").read_text().splitlines():
+        assert line.startswith("#") or len(line.split()) == 3, line
+    for line in (tmp_path / "apache-map.txt").read_text().splitlines():  # txt: map: key, space, value
+        assert line.startswith("#") or (len(line.split()) == 2 and line.count(" ") == 1 and "#" not in line), line
+    conf = (tmp_path / "apache-rewritemap.conf").read_text().split("\nRewriteEngine On\n", 1)[1]
+    assert '"' not in conf.split("\n", 1)[1] and "$host" not in conf
 
 
 # -- access log ------------------------------------------------------------------------------
