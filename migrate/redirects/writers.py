@@ -29,6 +29,7 @@ anywhere raises ``UnsafeValue``.
 from __future__ import annotations
 
 import csv
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from . import (
     query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
 )
 from .legacy import TARGET_SAFE, refuse_control
+from .store import StoredRedirectSet
 from .limits import PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
@@ -99,13 +101,78 @@ class Layout:
         return None
 
 
+class StoredBare:
+    """``Layout.bare`` for a map on disk: the store's routes, plus routes the singles make.
+
+    A read-only mapping whose iteration is in key order (as the outputs
+    write it), so no copy of the routes is made in memory.
+    """
+
+    def __init__(self, redirects: StoredRedirectSet, extra: dict[str, str]) -> None:
+        self.store, self.targets = redirects.store, [owner[1] for owner in redirects.owners]
+        self.extra = extra  # disjoint from the store's routes: one key is one group of claims
+        self._routes = self.store.counts()[0]
+
+    def __len__(self) -> int:
+        return self._routes + len(self.extra)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        if key in self.extra:
+            return self.extra[key]
+        row = self.store.route(key)
+        return default if row is None else self.targets[row[1]]
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """``(bare route, target)`` in key order."""
+        targets = self.targets
+        stored = ((key, targets[owner]) for key, _, owner in self.store.routes_by_key())
+        return heapq.merge(stored, sorted(self.extra.items()))
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.items())
+
+    def keys(self) -> Iterator[str]:
+        return iter(self)
+
+
+def sorted_items(mapping) -> Iterator[tuple[str, str]]:
+    """A lookup's entries in key order, without sorting what is already sorted on disk."""
+    if isinstance(mapping, StoredBare):
+        return mapping.items()
+    return iter(sorted(mapping.items()))
+
+
 def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
     """Sort every redirect into the lookup it belongs to (deterministic: input is sorted).
+
+    A map on disk (``StoredRedirectSet``) already knows its routes: only its
+    single old URLs go through the rules below, and ``bare`` reads the routes
+    from the store.
 
     Two passes over the redirects, so that no list of members is kept per
     route: the first learns which bare routes have all four spellings and
     one target, the second puts the other paths into the exact lookup.
     """
+    if isinstance(redirects, StoredRedirectSet):
+        for owner in redirects.owners:
+            _check_target(owner[1])
+        owners = redirects.owners
+        singles = (Redirect(old, owners[n][1], owners[n][2], owners[n][3]) for old, n in redirects.store.singles_by_old())
+        out = layout(list(singles))
+        out.bare = StoredBare(redirects, out.bare)  # type: ignore[assignment]
+        return out
     out = Layout()
     checked: set[str] = set()
     routes: dict[str, list] = {}  # bare route -> [spellings seen (bits), new, status, one target]
@@ -231,10 +298,10 @@ def nginx_http_lines(lay: Layout) -> Iterator[str]:
                 yield f'    "{uri}|com_content|{view}|{task}|{fmt}" {k};'
     yield "}"
 
-    def block(source: str, var: str, entries: dict[str, str], comment: str) -> Iterator[str]:
+    def block(source: str, var: str, entries, comment: str) -> Iterator[str]:
         yield from ["", f"# {comment}", f"map {source} ${var} {{", '    default "";']
-        for key in sorted(entries):
-            yield f"    {nginx_string(key)} {nginx_string(entries[key])};"
+        for key, target in sorted_items(entries):
+            yield f"    {nginx_string(key)} {nginx_string(target)};"
         yield "}"
 
     for status, m in sorted(lay.query.items()):
@@ -383,8 +450,8 @@ def apache_htaccess_lines(lay: Layout) -> Iterator[str]:
         for path in sorted(m):
             yield _apache_exact_rule(path, m[path], status, "")
     yield ""
-    for bare in sorted(lay.bare):
-        yield _apache_bare_rule(bare, lay.bare[bare], "")
+    for bare, target in sorted_items(lay.bare):
+        yield _apache_bare_rule(bare, target, "")
 
 
 # -- Apache RewriteMap (server configuration) --------------------------------------
@@ -452,11 +519,13 @@ def _map_entries(lay: Layout) -> Iterator[tuple[str, str, str]]:
     for key, target in sorted(lay.query.get(301, {}).items()):
         yield key, _check_target(target), key
     exact = lay.exact.get(301, {})
-    for path in sorted(exact.keys() | lay.bare.keys()):
-        if path in exact:
-            yield apache_map_key(path), _exact_value(path, _check_target(exact[path])), path
+    merged = heapq.merge(((path, True, target) for path, target in sorted(exact.items())),
+                         ((path, False, target) for path, target in sorted_items(lay.bare)))
+    for path, is_exact, target in merged:  # never the same path twice: a path is exact or a bare route
+        if is_exact:
+            yield apache_map_key(path), _exact_value(path, _check_target(target)), path
         else:
-            yield apache_map_key(path), _check_target(lay.bare[path]), path
+            yield apache_map_key(path), _check_target(target), path
 
 
 def _exact_value(path: str, target: str) -> str:
@@ -540,9 +609,9 @@ def apache_rewritemap_conf_lines(lay: Layout, map_dir: Path) -> Iterator[str]:
     yield f"RewriteRule ^/index\\.php(/.+?)(?:\\.html)?$ %1 [R=301,{_FLAGS},NC]"
     yield f"RewriteCond ${{j2j:${{j2j_esc:${{j2j_lc:$1}}}}}} ^([^{MAP_EXACT_ONLY}].*)$"
     yield f"RewriteRule ^(/.+?)\\.html$ %1 [R=301,{_FLAGS},NC]"
-    for bare in sorted(lay.bare):
-        if not _in_map(apache_map_key(bare), lay.bare[bare]):
-            yield _apache_bare_rule(bare, lay.bare[bare], "/")
+    for bare, target in sorted_items(lay.bare):
+        if not _in_map(apache_map_key(bare), target):
+            yield _apache_bare_rule(bare, target, "/")
 
 
 # -- static hosts -----------------------------------------------------------------
