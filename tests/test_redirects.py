@@ -329,3 +329,9 @@ def test_netlify_line_cannot_gain_fields_from_a_space():
 
     lines = list(netlify_lines([Redirect("/a /b 200!", "/t/", 301)]))
     assert lines[1] == "/a%20/b%20200%21 /t/ 301"
+
+
+def test_redirect_from_writes_each_static_file_once():
+    reds = [Redirect(old, "/2020/01/01/a/", 301, "article 1") for old in
+            ("/Blog/A", "/blog/a", "/blog/a.html", "/index.php?option=com_content&view=article&id=1", "/blog/b%20c")]
+    assert redirect_from(RedirectSet(sorted(reds, key=lambda r: r.old))) == {1: ["/Blog/A", "/blog/b c"]}

@@ -719,9 +719,11 @@ def read_redirects_csv(path: Path) -> RedirectSet:
 def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str]]:
     """Article id -> old paths for jekyll-redirect-from (static hosts cannot see ``?query``).
 
-    Paths are decoded (the plugin writes files under them), and the
-    ``.html`` spelling is left out when the bare one is there: Jekyll writes
-    both to the same file.
+    Paths are decoded (the plugin writes files under them), and each file
+    comes once: the ``.html`` spelling is left out when the bare one is
+    there (Jekyll writes both to the same file), and of spellings that
+    differ only in case the first is kept (one file on a case-insensitive
+    disk, and one rule for a static host that folds case).
     """
     out: dict[int, set[str]] = defaultdict(set)
     article_ids: dict[str, int] = {}  # origin -> article id, parsed once per article
@@ -738,7 +740,11 @@ def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str
         out[aid].add(unquote(path, errors="strict"))
     result = {}
     for aid, paths in sorted(out.items()):
-        result[aid] = sorted(p for p in paths if not (p.endswith(".html") and p[:-5] in paths))
+        files: dict[str, str] = {}
+        for p in sorted(paths):
+            if not (p.endswith(".html") and p[:-5] in paths):
+                files.setdefault(p.lower(), p)
+        result[aid] = sorted(files.values())
     return result
 
 
