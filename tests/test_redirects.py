@@ -15,7 +15,7 @@ import pytest
 from migrate.joomla.model import Category, Install, MenuItem, RedirectLink, Site
 from migrate.posts import POST, SKIP, PlannedArticle
 from migrate.redirects import (
-    UnsafeValue, bare_path, check_access_log, fold, legacy_redirects, main_sef_url, query_key,
+    Redirect, RedirectSet, UnsafeValue, bare_path, check_access_log, fold, legacy_redirects, main_sef_url, query_key,
     redirect_from, write_redirects,
 )
 from migrate.redirects.legacy import category_url, safe_target
