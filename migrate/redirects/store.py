@@ -22,7 +22,6 @@ Every output reads those tables in key or URL order with no copy in memory.
 
 from __future__ import annotations
 
-import heapq
 import os
 import shutil
 import sqlite3
@@ -156,12 +155,18 @@ class RouteStore:
         return routes, singles
 
     def sorted_olds(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
-        """``(old, owner)`` for every old URL, in URL order: the four spellings of
-        the routes and the singles, merged from five sorted streams."""
-        streams = [self._stream("SELECT old, owner FROM singles ORDER BY old", batch)]
-        for expr in ("old", "old || '.html'", "'/index.php' || old", "'/index.php' || old || '.html'"):
-            streams.append(self._stream(f"SELECT {expr} AS o, owner FROM routes ORDER BY o", batch))
-        return heapq.merge(*streams)
+        """``(old, owner)`` for every old URL, in URL order: the singles and the four
+        spellings of every route, sorted by SQLite in one query."""
+        return self._stream(
+            "SELECT o, owner FROM ("
+            " SELECT old AS o, owner FROM singles"
+            " UNION ALL SELECT old, owner FROM routes"
+            " UNION ALL SELECT old || '.html', owner FROM routes"
+            " UNION ALL SELECT '/index.php' || old, owner FROM routes"
+            " UNION ALL SELECT '/index.php' || old || '.html', owner FROM routes"
+            ") ORDER BY o",
+            batch,
+        )
 
     def routes_by_key(self, batch: int = 5_000) -> Iterator[tuple[str, str, int]]:
         """``(key, old, owner)`` of the routes in key order (one nginx or Apache key each)."""

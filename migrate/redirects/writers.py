@@ -684,6 +684,17 @@ _NETLIFY_FOLDABLE = re.compile(r"/index\.php/[A-Za-z0-9._~/%+,;=@&$'()-]+")
 _CSV_PLAIN = re.compile('[!#-~]*')
 
 
+def _csv_rows(redirects: RedirectSet | list[Redirect]) -> Iterator[tuple[str, str, int]]:
+    """``(old, new, status)`` in URL order; from a map on disk without a record per row."""
+    if isinstance(redirects, StoredRedirectSet):
+        owners = [(o[1], o[2]) for o in redirects.owners]
+        for old, n in redirects.store.sorted_olds():
+            yield (old, *owners[n])
+    else:
+        for red in redirects:
+            yield red.old, red.new, red.status
+
+
 def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
     """Write ``redirects.csv``; returns the number of rows (without the header)."""
     rows = 0
@@ -691,10 +702,10 @@ def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["old", "new", "status"])
         plain: list[str] = []
-        for red in redirects:
+        for old, new, status in _csv_rows(redirects):
             rows += 1
-            line = f"{red.old},{red.new},{red.status}"
-            if type(red.status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
+            line = f"{old},{new},{status}"
+            if type(status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
                 plain.append(line)  # nothing the csv module would quote
                 if len(plain) == 10_000:
                     fh.write("\n".join(plain) + "\n")
@@ -703,7 +714,7 @@ def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
             if plain:
                 fh.write("\n".join(plain) + "\n")
                 plain.clear()
-            w.writerow([red.old, red.new, red.status])
+            w.writerow([old, new, status])
         if plain:
             fh.write("\n".join(plain) + "\n")
     return rows
