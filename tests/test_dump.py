@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from migrate.config import Config
 from migrate.errors import DumpSyntaxError, SourceError
+from migrate.joomla.reader import BODY_COLUMNS, retained
+from migrate.pipeline import inspect_source, run
 from migrate.sources import dump as dump_module
 from migrate.sources.base import BrokenRow
 from migrate.sources.dump import DumpSource
+from conftest import FIXTURES, NOW, corpus_params
 
 CREATE = b"CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `txt` text,\n  PRIMARY KEY (`id`),\n  KEY `k` (`txt`(10))\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
 
@@ -238,3 +242,240 @@ def test_unescape_agrees_with_the_byte_by_byte_reading():
 def test_one_bad_byte_does_not_turn_the_whole_string_into_latin1(tmp_path):
     # A UTF-8 string whose last character was cut in half by a column limit.
     assert one_value(tmp_path, b"'caf\xc3\xa9 na\xc3\xafve \xe2\x80'") == "caf\u00e9 na\u00efve \u00e2\u20ac"
+
+
+# -- two passes at most: what the first pass keeps -----------------------------
+
+BLOG = FIXTURES / "joomla3-blog.sql"
+
+
+def _count_opens(monkeypatch) -> list:
+    opened: list = []
+    real = dump_module.open_dump
+
+    def counting(path):
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(dump_module, "open_dump", counting)
+    return opened
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        pytest.param(BLOG, id="joomla3-blog"),
+        pytest.param(FIXTURES / "joomla3-blog.phpmyadmin.sql", id="joomla3-blog-phpmyadmin"),
+        pytest.param(FIXTURES / "joomla3-blog.complete-insert.sql", id="joomla3-blog-complete-insert"),
+        pytest.param(FIXTURES / "joomla15-mini.sql", id="joomla15-mini"),
+        pytest.param(FIXTURES / "joomla5-mini.sql", id="joomla5-mini"),
+        *corpus_params(),
+    ],
+)
+def test_a_migration_reads_a_dump_at_most_twice(dump, tmp_path, monkeypatch):
+    """One pass for the tables, the small tables and the article headers, one for the bodies."""
+    opened = _count_opens(monkeypatch)
+    run(Config(source=str(dump), site=tmp_path / "site", now=NOW, jobs=1))
+    assert len(opened) <= 2
+    opened.clear()
+    inspect_source(str(dump))
+    assert len(opened) == 1
+
+
+def _prefetching(path: Path, choose=None) -> DumpSource:
+    source = DumpSource(path)
+    source.prefetch(choose or retained())
+    return source
+
+
+def _kept_source(path: Path, choose=None) -> DumpSource:
+    source = _prefetching(path, choose)
+    source.tables()
+    return source
+
+
+def test_reads_from_memory_are_the_reads_of_a_pass(monkeypatch):
+    """Same rows, same columns in the same order, same file order across tables."""
+    kept = _kept_source(BLOG)
+    opened = _count_opens(monkeypatch)
+    tables = kept.tables()
+    content = tables["jb3_content"].columns
+    headers = tuple(c for c in content if c not in BODY_COLUMNS)
+    asks = [
+        {"jb3_content": headers},
+        {"jb3_content": ("title", "id", "no_such_column")},
+        {"jb3_categories": None, "jb3_users": ("id", "name", "username"), "jb3_menu": None, "jb3_tags": None},
+        {"jb3_extensions": ("extension_id", "element", "type", "manifest_cache")},
+        {"jb3_extensions": None, "jb3_schemas": None},
+        {"jb3_languages": None},
+        {"no_such_table": None},
+    ]
+    for wanted in asks:
+        got = list(kept.read(wanted))
+        assert not opened, wanted
+        assert got == list(DumpSource(BLOG).read(wanted)), wanted
+        assert [list(r) for _, r in got] == [list(r) for _, r in DumpSource(BLOG).read(wanted)], "key order"
+        opened.clear()
+    assert any(t == "jb3_content" for t, _ in kept.read({"jb3_content": headers}))
+    # Bodies were not kept: reading them is a pass, with the usual result.
+    bodies = list(kept.read({"jb3_content": None}))
+    assert len(opened) == 1 and bodies == list(DumpSource(BLOG).read({"jb3_content": None}))
+    assert all(isinstance(r, BrokenRow) or r["introtext"] is not None for _, r in bodies)
+
+
+def test_a_first_read_keeps_on_the_way_without_keeping_what_it_decodes_for_itself(monkeypatch):
+    """The bodies asked for by the first pass are yielded, not kept; the headers are kept."""
+    plain = DumpSource(BLOG)
+    headers = tuple(c for c in plain.tables()["jb3_content"].columns if c not in BODY_COLUMNS)
+    expected_bodies = list(plain.read({"jb3_content": None}))
+    expected_headers = list(plain.read({"jb3_content": headers, "jb3_categories": None}))
+    source = _prefetching(BLOG)
+    opened = _count_opens(monkeypatch)
+    assert list(source.read({"jb3_content": None})) == expected_bodies
+    assert list(source.read({"jb3_content": headers, "jb3_categories": None})) == expected_headers
+    assert len(opened) == 1
+    kept = [k for k in source._kept if k.table == "jb3_content"]
+    assert kept and all(row[k.columns.index(c)] is None for k in kept for row in k.rows for c in BODY_COLUMNS)
+
+
+def test_kept_rows_keep_broken_rows_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "d.sql"
+    path.write_bytes(
+        CREATE + b"CREATE TABLE `u` (`id` int);\n"
+        b"INSERT INTO `t` VALUES (1,'a'),(7,'b','extra');\nINSERT INTO `u` VALUES (9);\n"
+        b"INSERT INTO `t` (`txt`, `id`) VALUES ('c',3);\n"
+    )
+    kept = _kept_source(path, lambda table, columns: columns)
+    opened = _count_opens(monkeypatch)
+    wanted = {"t": None, "u": None}
+    got = list(kept.read(wanted))
+    assert not opened
+    assert got == list(DumpSource(path).read(wanted))
+    assert [r["id"] if isinstance(r, dict) else r.first_value for _, r in got] == [1, 7, 9, 3]
+    assert isinstance(got[1][1], BrokenRow)
+
+
+def test_columns_not_kept_cost_a_pass_and_forgotten_tables_too(tmp_path, monkeypatch):
+    path = tmp_path / "d.sql"
+    path.write_bytes(CREATE + b"CREATE TABLE `u` (`id` int);\nINSERT INTO `t` VALUES (1,'a');\nINSERT INTO `u` VALUES (9);\n")
+    kept = _kept_source(path, lambda table, columns: ("id",) if table == "t" else None)
+    opened = _count_opens(monkeypatch)
+    assert list(kept.read({"t": ("id",)})) == [("t", {"id": 1})] and not opened
+    assert list(kept.read({"t": None})) == [("t", {"id": 1, "txt": "a"})] and len(opened) == 1
+    assert list(kept.read({"u": None})) == [("u", {"id": 9})] and len(opened) == 2
+    kept.forget(["t"])
+    assert list(kept.read({"t": ("id",)})) == [("t", {"id": 1})] and len(opened) == 3
+
+
+def test_joomla_tables_kept_and_not_kept():
+    choose = retained()
+    assert choose("jos_content", ("id", "title", "introtext", "fulltext")) == ["id", "title"]
+    assert choose("jos_ucm_content", ("core_content_id", "core_body")) is None
+    assert choose("jos_users", ("id", "name", "username", "password", "params")) == ("id", "name", "username")
+    assert choose("phpbb_users", ("user_id", "username")) is None  # not Joomla's: not kept
+    assert choose("jos_extensions", ("extension_id", "manifest_cache")) == ("extension_id", "manifest_cache")
+    assert choose("jos_contentitem_tag_map", ("type_alias", "content_item_id", "tag_id", "x")) == (
+        "type_alias", "content_item_id", "tag_id")
+    assert choose("jos_session", ("session_id", "data")) is None
+    assert choose("jos_finder_links", ("link_id", "object")) is None
+    only = retained("j3_")
+    assert only("jos_categories", ("id",)) is None and only("j3_categories", ("id",)) == ("id",)
+
+
+def _first_error(source: DumpSource) -> str:
+    with pytest.raises(DumpSyntaxError) as err:
+        source.tables()
+    return str(err.value)
+
+
+def test_a_cut_dump_fails_the_first_pass_with_the_message_it_always_had(tmp_path):
+    """Rows read for keeping, not skipped, must not change what a truncated dump says."""
+    data = BLOG.read_bytes()
+    start = data.index(b"INSERT INTO `jb3_categories`")
+    step = max(1, (len(data) - start) // 97)
+    cut = tmp_path / "cut.sql"
+    seen = set()
+    for at in range(start + 7, len(data) - 40, step):
+        cut.write_bytes(data[:at])
+        plain = _first_error(DumpSource(cut))
+        assert _first_error(_prefetching(cut)) == plain, at
+        seen.add(plain.split(": ", 1)[1])
+    assert len(seen) >= 2  # cuts inside and between strings
+
+
+def test_a_row_only_kept_cannot_fail_the_first_pass(tmp_path, monkeypatch):
+    """A row the tokenizer refuses in a kept table: the first pass goes on; reading the table says why."""
+    path = tmp_path / "d.sql"
+    path.write_bytes(
+        CREATE + b"CREATE TABLE `u` (`id` int);\n"
+        b"INSERT INTO `t` VALUES (1,'a'),(2,\xff);\nINSERT INTO `u` VALUES (9);\nINSERT INTO `t` VALUES (3,'c');\n"
+    )
+    with pytest.raises(DumpSyntaxError) as plain:
+        list(DumpSource(path).read({"t": None}))
+    kept = _kept_source(path, lambda table, columns: columns)
+    assert list(kept.tables()) == ["t", "u"]
+    opened = _count_opens(monkeypatch)
+    assert list(kept.read({"u": None})) == [("u", {"id": 9})] and not opened
+    with pytest.raises(DumpSyntaxError) as again:
+        list(kept.read({"t": None}))
+    assert str(again.value) == str(plain.value) and len(opened) == 1
+
+
+# -- skipping what is not wanted -------------------------------------------------
+
+
+def test_unwanted_inserts_are_skipped_without_tokens(tmp_path, monkeypatch):
+    calls = []
+    real = dump_module._Tokens._raw
+
+    def counting(self):
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(dump_module._Tokens, "_raw", counting)
+    counts = []
+    for n in (1, 2000):
+        path = tmp_path / f"d{n}.sql"
+        rows_sql = b",".join(b"(%d,'row; %d, it''s (x)')" % (i, i) for i in range(n))
+        path.write_bytes(CREATE + b"CREATE TABLE `u` (`id` int);\nINSERT INTO `t` VALUES " + rows_sql + b";\nINSERT INTO `u` VALUES (9);\n")
+        calls.clear()
+        assert list(DumpSource(path).read({"u": None})) == [("u", {"id": 9})]
+        counts.append(len(calls))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_skipping_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
+    """Strings, escapes, doubled quotes, names and comment ends cut anywhere by the buffer."""
+    monkeypatch.setattr(dump_module, "CHUNK", chunk)
+    skipped = (
+        b"INSERT INTO `t` (`id`, `txt`) VALUES (1,'a;b\\\\'),(2,'it''s; \\'q\\' */'),(3,\"d\"\"q;\\\";\"),"
+        b"(4,0xABCDEF),(5,'*/;'),(6,''),(7,'\\\\\\\\'),(8,'x''');\n"
+    )
+    body = (b"/*!40101 SET NAMES utf8mb4 */;\n" + CREATE + b"CREATE TABLE `u` (`id` int, `n` text);\n" + skipped
+            + b"/*!40000 ALTER TABLE `t` ENABLE KEYS */;\nINSERT INTO `u` VALUES (9,'after');\n")
+    path = tmp_path / "d.sql"
+    path.write_bytes(body)
+    assert list(DumpSource(path).read({"u": None})) == [("u", {"id": 9, "n": "after"})]
+    assert len(list(DumpSource(path).read({"t": None}))) == 8
+
+
+def test_huge_skipped_values_are_skipped_in_linear_time(tmp_path, monkeypatch):
+    """A blob or string far longer than a chunk is not rescanned chunk after chunk."""
+    monkeypatch.setattr(dump_module, "CHUNK", 1024)
+    scanned = []
+    real = dump_module._Tokens._fill
+
+    def counting(self):
+        scanned.append(len(self.buf) - self.pos)  # bytes kept to be scanned again
+        return real(self)
+
+    monkeypatch.setattr(dump_module._Tokens, "_fill", counting)
+    path = tmp_path / "d.sql"
+    path.write_bytes(
+        b"CREATE TABLE `b` (`id` int, `x` blob, `y` text);\nCREATE TABLE `u` (`id` int);\n"
+        b"INSERT INTO `b` VALUES (1,0x" + b"ab" * 200_000 + b",'" + b"it''s \\' " * 30_000 + b"');\n"
+        b"INSERT INTO `u` VALUES (9);\n"
+    )
+    assert list(DumpSource(path).read({"u": None})) == [("u", {"id": 9})]
+    assert max(scanned) < 2 * 1024

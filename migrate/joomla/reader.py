@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Collection, Iterator
 
 import ftfy
 
 from ..errors import ArticleError
-from ..sources.base import BrokenRow, Source
+from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
 from .model import Article, Install, Site
 from .schema import detect_install
-from .versions import Modern, hooks_for
+from .versions import Legacy15, Modern, hooks_for
 
 BODY_COLUMNS = ("introtext", "fulltext")
+
+#: The tables a run reads besides the articles and the version hooks'
+#: ``site_tables``, by name without the prefix -> the columns it reads (None:
+#: all): ``schema.detect_install`` reads extensions and schemas,
+#: ``redirects.legacy.read_language_prefixes`` extensions and languages.
+#: A table read but missing here still reads right, at the cost of a pass
+#: over a dump file.
+OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
+    "extensions": None,
+    "schemas": None,
+    "languages": None,
+}
 
 
 def _no_fix(text: str) -> str:
@@ -31,12 +43,66 @@ def repair_text(text: str) -> str:
     return ftfy.fix_encoding(text)
 
 
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def small_tables() -> dict[str, tuple[str, ...] | None]:
+    """Every table a run reads whole or by a few columns, by name without the prefix.
+
+    The content table is not one of them: it is read twice, once without
+    its bodies.
+    """
+    tables = dict(OTHER_SMALL_TABLES)
+    for hooks in (Modern("", _no_fix), Legacy15("", _no_fix)):
+        for name, columns in hooks.site_tables(_Everything()).items():  # type: ignore[arg-type]
+            if name in tables and (tables[name] is None or columns is None):
+                tables[name] = None
+            elif name in tables:
+                tables[name] = tuple(dict.fromkeys(tables[name] + columns))  # type: ignore[operator]
+            else:
+                tables[name] = columns
+    return tables
+
+
+def retained(prefix: str | None = None) -> Retain:
+    """What a dump source keeps from its first pass (see ``Source.prefetch``).
+
+    Every small table a run reads, and the content table without its bodies,
+    for the install with ``prefix`` or, before the prefix is known, for
+    every table named like a Joomla one; a table that lacks a column we
+    read (not a Joomla table, or an odd one) is not kept and reads by a pass.
+    """
+    small = sorted(small_tables().items(), key=lambda kv: -len(kv[0]))  # the longest name that fits wins
+
+    def choose(table: str, columns: tuple[str, ...]) -> Collection[str] | None:
+        if prefix is not None and not table.startswith(prefix):
+            return None
+        if table.endswith("content") and (prefix is None or table == prefix + "content"):
+            if set(BODY_COLUMNS) <= set(columns):
+                return [c for c in columns if c not in BODY_COLUMNS]
+            return None
+        for name, wanted in small:
+            if table.endswith(name) and (prefix is None or table == prefix + name):
+                if wanted is None:
+                    return columns
+                return wanted if set(wanted) <= set(columns) else None
+        return None
+
+    return choose
+
+
 class JoomlaReader:
     """Reads one Joomla install out of a source."""
 
     def __init__(self, source: Source, *, prefix: str | None = None, fix_encoding: bool = True) -> None:
         self.source = source
+        # A dump is read in two passes: this first one, which also keeps
+        # every small table and the article headers, and the bodies.
+        prefetch(source, retained(prefix))
         self.install: Install = detect_install(source, prefix)
+        forget(source, [t for t in source.tables() if not t.startswith(self.install.prefix)])
         self.fix: Callable[[str], str] = repair_text if fix_encoding else _no_fix
         self.hooks: Modern = hooks_for(self.install.family, self.install.prefix, self.fix)
         self.content_table = self.install.prefix + "content"
@@ -53,6 +119,7 @@ class JoomlaReader:
                 continue
             self.hooks.add_row(site, table, row, staging)
         self.hooks.finish(site, staging)
+        forget(self.source, wanted)  # read once: the site holds them now
         return site
 
     def articles(self, site: Site, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
@@ -72,3 +139,5 @@ class JoomlaReader:
             except ArticleError as exc:
                 aid = row.get("id")
                 yield BrokenRow(self.content_table, f"article {aid}", str(exc), aid if isinstance(aid, int) else None)
+        if not bodies:
+            forget(self.source, [self.content_table])  # the headers are planned once

@@ -7,9 +7,14 @@ questions, so the Joomla layer above never knows which one it reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Callable, Collection, Iterable, Iterator, Protocol
 
 Row = dict[str, Any]
+
+#: ``choose(table, columns)``: the columns of ``table`` to keep in memory from
+#: the first pass over a source, or None to keep none of its rows.  See
+#: :func:`prefetch`.
+Retain = Callable[[str, tuple[str, ...]], Collection[str] | None]
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,33 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    # Optional, for sources where every read costs a pass over a file (a
+    # dump); call them through :func:`prefetch` and :func:`forget`, which do
+    # nothing for a source without them (a database answers each read with a
+    # query anyway).
+    #
+    # def prefetch(self, choose: Retain) -> None:
+    #     """Keep the chosen tables and columns from the first pass; later
+    #     reads they cover are answered from memory, identically."""
+    #
+    # def forget(self, tables: Iterable[str]) -> None:
+    #     """Drop what was kept of these tables; reading them again costs a pass."""
+
+
+def prefetch(source: Source, choose: Retain) -> None:
+    """Ask ``source`` to keep, from its first pass, the rows ``choose`` selects.
+
+    Only the number of passes changes: every read returns what it would
+    have returned without this call.
+    """
+    method = getattr(source, "prefetch", None)
+    if method is not None:
+        method(choose)
+
+
+def forget(source: Source, tables: Iterable[str]) -> None:
+    """Free what ``source`` kept of ``tables`` (no read of them is to come)."""
+    method = getattr(source, "forget", None)
+    if method is not None:
+        method(tables)

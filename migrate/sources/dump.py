@@ -11,6 +11,10 @@ Tables we do not need are skipped with one regular expression per run of
 bytes instead of token by token, which keeps a pass over a large dump that is
 mostly search index or session rows fast.
 
+Every read is a pass over the file, so the reader asks (``prefetch``) for the
+small tables and the article headers to be kept from the first pass; a
+migration then reads the file twice: once for all that, once for the bodies.
+
 Handled syntax: ``mysqldump`` (extended or single-row INSERTs, with or without
 column lists, ``--hex-blob``), phpMyAdmin exports, ``/*!NNNNN ... */``
 executable comments (their content is read), ``/*M!...*/`` and other comments
@@ -35,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from ..errors import DumpSyntaxError, SourceError
-from .base import BrokenRow, Row, TableInfo
+from .base import BrokenRow, Retain, Row, TableInfo
 
 CHUNK = 1 << 20
 
@@ -66,6 +70,15 @@ _TOKEN = re.compile(
 _SKIP = re.compile(
     rb"""(?:[^'"`;*]+|\*(?!/)|'[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*'|"[^"\\]*(?:(?:\\[\s\S]|"")[^"\\]*)*"|`[^`]*`)+"""
 )
+
+_QUOTES = b"'\"`"
+# The inside of a string or backquoted name, up to its closing quote, a
+# backslash that is the buffer's last byte, or the buffer's end.
+_STRING_BODY = {
+    0x27: re.compile(rb"[^'\\]*(?:\\[\s\S][^'\\]*)*"),
+    0x22: re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*'),
+    0x60: re.compile(rb"[^`]*"),
+}
 
 # The fast path for a row of plain literals (what mysqldump and phpMyAdmin
 # write): one anchored match per value and its separator.  Anything else
@@ -167,6 +180,15 @@ class _Token:
     pos: int
 
 
+@dataclass(frozen=True)
+class _Mark:
+    offset: int  # in the (uncompressed) stream
+    line: int
+    in_versioned: bool
+    completed: bool
+    peeked: _Token | None
+
+
 class _Tokens:
     """A cursor over the dump's tokens, refilling its buffer chunk by chunk."""
 
@@ -183,6 +205,7 @@ class _Tokens:
         self.in_versioned = False
         self.peeked: _Token | None = None
         self.completed = False  # saw mysqldump's closing "-- Dump completed" comment
+        self.dropped = 0  # bytes of the stream before buf[0]
 
     # -- buffer ----------------------------------------------------------
     def _fill(self) -> bool:
@@ -200,10 +223,30 @@ class _Tokens:
                 self.mark_line += self.buf.count(b"\n", self.mark_pos, self.pos)
                 self.mark_pos = self.pos
             self.mark_pos -= self.pos
+            self.dropped += self.pos
             self.buf = self.buf[self.pos:]
             self.pos = 0
         self.buf += chunk
         return True
+
+    # -- going back ------------------------------------------------------
+    def mark(self) -> _Mark:
+        """Where we are, to come back to with :meth:`rewind`."""
+        return _Mark(self.dropped + self.pos, self.line, self.in_versioned, self.completed, self.peeked)
+
+    def rewind(self, mark: _Mark, stream: IO[bytes]) -> None:
+        """Read on from ``mark`` out of ``stream``, the same file opened again."""
+        self.stream.close()
+        self.stream = stream
+        left = mark.offset
+        while left:
+            chunk = stream.read(min(CHUNK, left))
+            if not chunk:
+                raise self.error("the file changed while it was read")
+            left -= len(chunk)
+        self.buf, self.pos, self.eof, self.dropped = b"", 0, False, mark.offset
+        self.mark_pos, self.mark_line = 0, mark.line
+        self.in_versioned, self.completed, self.peeked = mark.in_versioned, mark.completed, mark.peeked
 
     def line_at(self, pos: int) -> int:
         if pos >= self.mark_pos:
@@ -282,7 +325,13 @@ class _Tokens:
         return tok
 
     def skip_statement(self) -> None:
-        """Jump past the next ``;`` outside quotes, without tokenising."""
+        """Jump past the next ``;`` outside quotes, without tokenising.
+
+        One regular expression call skips a buffer's worth of the statement;
+        at the buffer's end only what is still uncertain is kept for the next
+        chunk, so a statement of any size (a long hex blob, a huge string) is
+        skipped in time and memory proportional to a chunk, not to itself.
+        """
         if self.peeked is not None:
             tok, self.peeked = self.peeked, None
             if tok.value == b";":
@@ -294,24 +343,51 @@ class _Tokens:
             m = _SKIP.match(self.buf, self.pos)
             if m is not None:
                 if m.end() == len(self.buf) and not self.eof:
-                    # Might end inside a string: keep what is certain.
+                    # What was matched is certain, except a closing quote
+                    # (the next chunk may double it) or a '*' (it may start a
+                    # '*/'): past an unquoted last byte, keep just that byte.
+                    if self.buf[-1] not in _QUOTES:
+                        self.pos = len(self.buf) - 1
                     self._fill()
                     continue
                 self.pos = m.end()
             if self.pos < len(self.buf):
-                if self.buf[self.pos:self.pos + 1] == b";":
+                here = self.buf[self.pos]
+                if here == 0x3B:  # ';'
                     self.pos += 1
                     return
                 if self.buf.startswith(b"*/", self.pos) and self.in_versioned:
                     self.in_versioned = False
                     self.pos += 2
                     continue
-                if self.buf[self.pos:self.pos + 1] == b"*" and self.pos + 1 < len(self.buf):
+                if here == 0x2A and self.pos + 1 < len(self.buf):  # '*'
                     self.pos += 1  # a lone '*/' outside a versioned comment
                     continue
-                # An unterminated quote stops the regex short of the end.
+                if here in _QUOTES:
+                    # A string that does not end in this buffer.
+                    self._skip_string(start_line)
+                    continue
+                # A '*' at the buffer's end: read on.
                 if not self._fill():
-                    raise DumpSyntaxError(self.name, start_line, "a quoted string never ends: the dump is truncated")
+                    raise DumpSyntaxError(self.name, start_line, "a statement never ends (no ';'): the dump is truncated")
+
+    def _skip_string(self, start_line: int) -> None:
+        """Move past the quoted string (or name) that starts at ``pos``, chunk by chunk.
+
+        A doubled quote is read as the end of one string and the start of
+        the next, which ends at the same place.
+        """
+        body = _STRING_BODY[self.buf[self.pos]]
+        quote = self.buf[self.pos]
+        self.pos += 1
+        while True:
+            self.pos = body.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf) and self.buf[self.pos] == quote:
+                self.pos += 1
+                return
+            # At the buffer's end, or at a backslash that is its last byte.
+            if not self._fill():
+                raise DumpSyntaxError(self.name, start_line, "a quoted string never ends: the dump is truncated")
 
     def skip_to_line_end(self) -> bytes:
         while True:
@@ -375,12 +451,89 @@ _STATEMENT_WORDS = {
 }
 
 
+@dataclass
+class _Kept:
+    """Rows kept in memory from consecutive INSERTs into one table with one column list."""
+
+    table: str
+    columns: tuple[str, ...]
+    keep: tuple[bool, ...]  # the columns that hold their value; the others hold None
+    rows: list[tuple[Any, ...] | BrokenRow] = field(default_factory=list)
+
+    def covers(self, only: set[str] | None) -> bool:
+        if only is None:
+            return all(self.keep)
+        return all(k for c, k in zip(self.columns, self.keep) if c in only)
+
+
+class _Retaining:
+    """What the first pass keeps, as it goes."""
+
+    def __init__(self, choose: Retain) -> None:
+        self.choose = choose
+        # Every table the pass saw an INSERT into -> the columns kept (None: not kept).
+        self.chosen: dict[str, frozenset[str] | None] = {}
+        self.kept: list[_Kept] = []
+        # Equal strings of one column are kept once (Joomla repeats its JSON
+        # defaults and zero dates in every row): table -> column -> the
+        # strings seen, or None once they prove mostly distinct (titles).
+        self.memos: dict[str, dict[str, dict[str, str] | None]] = {}
+        self.seen: dict[str, int] = {}  # rows kept, by table
+        self.check: dict[str, int] = {}  # the row count at which to look at the memos again
+
+    def decide(self, table: str, columns: tuple[str, ...]) -> frozenset[str] | None:
+        if table not in self.chosen:
+            got = self.choose(table, columns)
+            self.chosen[table] = frozenset(got) if got else None
+        return self.chosen[table]
+
+    def abandon(self, table: str) -> None:
+        """Keep nothing of ``table`` after all: one of its rows could not be read."""
+        self.chosen[table] = None
+        self.kept = [k for k in self.kept if k.table != table]
+
+    def interning(self, table: str, columns: tuple[str, ...], keep: list[bool]) -> list[tuple[int, dict[str, str]]]:
+        """(index, memo) for the kept columns of an INSERT whose strings are worth sharing."""
+        memos = self.memos.setdefault(table, {})
+        slots = []
+        for i, (column, kept) in enumerate(zip(columns, keep)):
+            if kept:
+                memo = memos.setdefault(column, {})
+                if memo is not None:
+                    slots.append((i, memo))
+        return slots
+
+    def counted(self, table: str, rows: int) -> None:
+        """After an INSERT: stop sharing the strings of columns where most differ."""
+        seen = self.seen[table] = self.seen.get(table, 0) + rows
+        if seen < self.check.get(table, 256):
+            return
+        self.check[table] = 2 * seen
+        memos = self.memos.get(table, {})
+        for column, memo in memos.items():
+            if memo is not None and 2 * len(memo) > seen:
+                memos[column] = None
+
+    def batch(self, table: str, columns: tuple[str, ...], keep: tuple[bool, ...]) -> list:
+        last = self.kept[-1] if self.kept else None
+        if last is None or last.table != table or last.keep != keep or last.columns != columns:
+            last = _Kept(table, columns, keep)
+            self.kept.append(last)
+        return last.rows
+
+
+_UNDECIDED = frozenset({"\0undecided"})
+
+
 class DumpSource:
     """Streams rows of chosen tables out of one dump file (a :class:`Source`).
 
-    Each call to :meth:`read` is one pass over the file.  Table definitions
-    are learned on the way and kept (they are small), so :meth:`tables` costs
-    a pass only the first time.
+    Each call to :meth:`read` is one pass over the file, unless
+    :meth:`prefetch` chose tables to keep: then the first pass (the first
+    :meth:`tables` or :meth:`read`) also keeps their rows, compactly, and a
+    later read those rows cover is answered from memory, with the same
+    result.  Table definitions are learned on the way and kept (they are
+    small), so :meth:`tables` costs a pass only the first time.
     """
 
     def __init__(self, path: Path) -> None:
@@ -389,6 +542,10 @@ class DumpSource:
         self._tables: dict[str, TableInfo] | None = None
         self.dump_tool: str | None = None
         self.verified_complete = False
+        self.passes = 0  # passes started over the file
+        self._choose: Retain | None = None
+        self._kept: list[_Kept] | None = None  # None until a pass has kept what _choose chose
+        self._chosen: dict[str, frozenset[str] | None] = {}
         if not self.path.is_file():
             raise SourceError(f"{self.path}: no such file")
 
@@ -407,13 +564,69 @@ class DumpSource:
         all); other columns are left out of the row, which saves decoding
         article bodies in passes that do not need them.
         """
-        yield from self._pass({t: (set(c) if c is not None else None) for t, c in wanted.items()})
+        sets = {t: (set(c) if c is not None else None) for t, c in wanted.items()}
+        if self._covered(sets):
+            yield from self._remembered(sets)
+        else:
+            yield from self._pass(sets)
+
+    def prefetch(self, choose: Retain) -> None:
+        """Keep, from the first pass, the columns ``choose(table, columns)`` names.
+
+        ``choose`` is asked once per table, with the columns of its CREATE
+        TABLE (or of its first INSERT's column list when no CREATE came
+        first); it returns the columns to keep, or None for none of the rows.
+        Rows are kept as tuples beside one shared column tuple, broken rows
+        in their place.  Has no effect once a pass has kept rows.
+        """
+        if self._kept is None:
+            self._choose = choose
+
+    def forget(self, tables: Iterable[str]) -> None:
+        """Drop the rows kept of ``tables``: a later read of them is a pass again."""
+        drop = {t for t in tables if self._chosen.get(t) is not None}
+        if drop and self._kept is not None:
+            self._kept = [k for k in self._kept if k.table not in drop]
+            for table in drop:
+                self._chosen[table] = None
+
+    # -- from memory -------------------------------------------------------
+    def _covered(self, wanted: dict[str, set[str] | None]) -> bool:
+        if self._kept is None:
+            return False
+        for table, only in wanted.items():
+            if table not in self._chosen:
+                continue  # no INSERT into it anywhere in the file: no rows
+            if self._chosen[table] is None:
+                return False
+            if not all(k.covers(only) for k in self._kept if k.table == table):
+                return False
+        return True
+
+    def _remembered(self, wanted: dict[str, set[str] | None]) -> Iterator[tuple[str, Row | BrokenRow]]:
+        assert self._kept is not None
+        for kept in self._kept:
+            if kept.table not in wanted:
+                continue
+            table, columns, only = kept.table, kept.columns, wanted[kept.table]
+            if only is None or only.issuperset(columns):
+                for row in kept.rows:
+                    yield table, (dict(zip(columns, row)) if type(row) is tuple else row)  # type: ignore[arg-type]
+            else:
+                select = [c in only for c in columns]
+                for row in kept.rows:
+                    if type(row) is tuple:
+                        yield table, {c: v for c, v, k in zip(columns, row, select) if k}
+                    else:
+                        yield table, row  # type: ignore[misc]
 
     # -- the pass ----------------------------------------------------------
     def _pass(self, wanted: dict[str, set[str] | None] | set) -> Iterator[tuple[str, Row | BrokenRow]]:
         state = _State()
-        with open_dump(self.path) as stream:
-            toks = _Tokens(stream, self.name)
+        retaining = _Retaining(self._choose) if self._choose is not None and self._kept is None else None
+        self.passes += 1
+        toks = _Tokens(open_dump(self.path), self.name)
+        try:
             self._sniff(toks, state)
             delimiter = b";"
             while True:
@@ -441,7 +654,7 @@ class DumpSource:
                 elif word == b"CREATE":
                     self._create(toks, state)
                 elif word in (b"INSERT", b"REPLACE"):
-                    yield from self._insert(toks, state, wanted, tok)
+                    yield from self._insert(toks, state, wanted, tok, retaining)
                 else:
                     if word in (b"START", b"BEGIN"):
                         state.transaction_open = True
@@ -450,6 +663,8 @@ class DumpSource:
                     toks.skip_statement()
             if toks.in_versioned:
                 raise toks.error("a /*! comment never ends: the dump is truncated")
+        finally:
+            toks.stream.close()  # the one open now, if a statement was read twice
         if state.dump_tool == "mysqldump" and not toks.completed:
             raise DumpSyntaxError(
                 self.name, toks.line,
@@ -465,6 +680,8 @@ class DumpSource:
         # Only mysqldump's closing line or phpMyAdmin's COMMIT proves the
         # file is whole; a dump cut between two statements looks complete.
         self.verified_complete = state.dump_tool in ("mysqldump", "phpmyadmin")
+        if retaining is not None and self._kept is None:
+            self._kept, self._chosen = retaining.kept, retaining.chosen
 
     def _sniff(self, toks: _Tokens, state: _State) -> None:
         """Learn from the first lines which tool wrote the dump.
@@ -548,7 +765,8 @@ class DumpSource:
         state.tables[table] = TableInfo(table, tuple(columns), charset)
 
     def _insert(
-        self, toks: _Tokens, state: _State, wanted: dict[str, set[str] | None] | set, first: _Token
+        self, toks: _Tokens, state: _State, wanted: dict[str, set[str] | None] | set, first: _Token,
+        retaining: _Retaining | None = None,
     ) -> Iterator[tuple[str, Row | BrokenRow]]:
         tok = toks.next()
         while tok is not None and tok.value.upper() in (b"IGNORE", b"LOW_PRIORITY", b"DELAYED", b"HIGH_PRIORITY"):
@@ -561,10 +779,44 @@ class DumpSource:
         if toks.peek() is not None and toks.peek().value == b".":
             toks.next()
             table = _name(toks.next())  # type: ignore[arg-type]
-        if table not in wanted:
-            toks.skip_statement()
+        yielding = table in wanted
+        keep_set: frozenset[str] | None = None
+        if retaining is not None:
+            if table in retaining.chosen:
+                keep_set = retaining.chosen[table]
+            elif table in state.tables:
+                keep_set = retaining.decide(table, state.tables[table].columns)
+            elif toks.peek() is not None and toks.peek().value == b"(":
+                keep_set = _UNDECIDED  # chosen by the column list below
+            else:
+                retaining.chosen[table] = None  # no columns to choose by
+        if not yielding and keep_set is None:
+            toks.skip_statement()  # the fast path: no tokens, one regex per run of bytes
             return
-        only = wanted[table] if isinstance(wanted, dict) else None
+        only = wanted[table] if yielding and isinstance(wanted, dict) else None
+        if yielding:
+            yield from self._rows(toks, state, table, first, only, True, keep_set, retaining)
+            return
+        # Only kept: a pass that skipped this statement would not have read
+        # its rows, so neither may a row it cannot read fail this pass.  Go
+        # back and skip it as such a pass would: that raises the same error
+        # for a truncated dump, or goes on, and a read of the table later
+        # tells what is wrong with its rows.
+        mark = toks.mark()
+        try:
+            for _ in self._rows(toks, state, table, first, None, False, keep_set, retaining):
+                pass
+        except DumpSyntaxError:
+            assert retaining is not None
+            retaining.abandon(table)
+            toks.rewind(mark, open_dump(self.path))
+            toks.skip_statement()
+
+    def _rows(
+        self, toks: _Tokens, state: _State, table: str, first: _Token, only: set[str] | None, yielding: bool,
+        keep_set: frozenset[str] | None, retaining: _Retaining | None,
+    ) -> Iterator[tuple[str, Row | BrokenRow]]:
+        """The rest of an INSERT: its rows, yielded and/or kept."""
         tok = toks.next()
         columns: tuple[str, ...]
         if tok is not None and tok.value == b"(":
@@ -584,9 +836,32 @@ class DumpSource:
             if info is None:
                 raise toks.error(f"INSERT into {table} has no column list and no CREATE TABLE came before it", first.pos)
             columns = info.columns
+        if keep_set is _UNDECIDED:
+            assert retaining is not None
+            keep_set = retaining.decide(table, columns)
+            if not yielding and keep_set is None:
+                toks.peeked = tok
+                toks.skip_statement()
+                return
         if tok is None or tok.value.upper() not in (b"VALUES", b"VALUE"):
             raise toks.error(f"INSERT into {table}: expected VALUES", first.pos)
-        keep = [only is None or c in only for c in columns]
+        show = [only is None or c in only for c in columns] if yielding else None
+        kept_rows: list | None = None
+        keep_mask: list[bool] = []
+        shared: list[tuple[int, dict[str, str]]] = []
+        if keep_set is not None:
+            assert retaining is not None
+            keep_mask = [c in keep_set for c in columns]
+            kept_rows = retaining.batch(table, columns, tuple(keep_mask))
+            kept_before = len(kept_rows)
+            shared = retaining.interning(table, columns, keep_mask)
+        if show is None:
+            decode = keep_mask
+        elif kept_rows is None:
+            decode = show
+        else:
+            decode = [a or b for a, b in zip(show, keep_mask)]
+        kept_whole = decode == keep_mask  # a row's values can be kept as they are
         while True:
             tok = toks.next()
             if tok is None:
@@ -595,22 +870,36 @@ class DumpSource:
                 raise toks.error(f"INSERT into {table}: expected '(' before a row", tok.pos)
             row_pos = tok.pos
             row_line = toks.line_at(row_pos)
-            values: list[Any] = []
-            fast = self._fast_values(toks, row_pos + 1, keep, state.decode) if toks.peeked is None else None
-            values = fast if fast is not None else self._slow_values(toks, state, keep, table)
+            fast = self._fast_values(toks, row_pos + 1, decode, state.decode) if toks.peeked is None else None
+            values = fast if fast is not None else self._slow_values(toks, state, decode, table)
             if len(values) != len(columns):
-
-                yield table, BrokenRow(
+                broken = BrokenRow(
                     table, f"{self.name}, line {row_line}",
                     f"{len(values)} values for {len(columns)} columns",
                     values[0] if values and isinstance(values[0], int) else None,
                 )
+                if kept_rows is not None:
+                    kept_rows.append(broken)
+                if show is not None:
+                    yield table, broken
             else:
-                yield table, {c: v for c, v, k in zip(columns, values, keep) if k}
+                if kept_rows is not None:
+                    for i, memo in shared:
+                        value = values[i]
+                        if value.__class__ is str:
+                            values[i] = memo.setdefault(value, value)
+                    kept_rows.append(
+                        tuple(values) if kept_whole else tuple(v if k else None for v, k in zip(values, keep_mask))
+                    )
+                if show is not None:
+                    yield table, {c: v for c, v, k in zip(columns, values, show) if k}
             sep = toks.next()
             if sep is None:
                 raise toks.error(f"INSERT into {table} never ends: the dump is truncated")
             if sep.value == b";":
+                if kept_rows is not None:
+                    assert retaining is not None
+                    retaining.counted(table, len(kept_rows) - kept_before)
                 return
             if sep.value != b",":
                 raise toks.error(f"INSERT into {table}: expected ',' or ';' after a row", sep.pos)
