@@ -79,6 +79,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _file_sha(path: Path) -> str:
+    """The hash of a file read in chunks: a redirect map can be hundreds of megabytes."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 def safe_relpath(relpath: str) -> PurePosixPath:
     """Refuse any path that could leave the site folder.
 
@@ -234,7 +240,7 @@ class JekyllSite:
             return False
         path = self.root / safe_relpath(relpath)
         try:
-            return path.is_file() and _sha(path.read_bytes()) == sha
+            return path.is_file() and _file_sha(path) == sha
         except OSError:
             return False
 
@@ -258,7 +264,7 @@ class JekyllSite:
             if path.is_dir():
                 found.append(rel)
                 continue
-            current = _sha(path.read_bytes())
+            current = _file_sha(path)
             if current != known.get(rel) and current != (new_hashes or {}).get(rel):
                 found.append(rel)
         return found
@@ -301,7 +307,7 @@ class Staging:
         """Take in files another writer put under ``folder`` ("." for all) of the staging dir."""
         for path in sorted(self.path(folder).rglob("*")):
             if path.is_file() and not path.name.endswith(".partial"):
-                self.files[str(path.relative_to(self.dir))] = _sha(path.read_bytes())
+                self.files[str(path.relative_to(self.dir))] = _file_sha(path)
 
     def path(self, folder: str) -> Path:
         """A folder inside the staging dir for writers that write files themselves."""
@@ -353,7 +359,7 @@ class Staging:
                 target = root / rel
                 if rel in self.only_if_missing and target.exists():
                     continue
-                if previous.get(rel) == sha and target.is_file() and _sha(target.read_bytes()) == sha:
+                if previous.get(rel) == sha and target.is_file() and _file_sha(target) == sha:
                     written[rel] = sha  # the same bytes: leave the file and its mtime alone
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -379,7 +385,7 @@ class Staging:
                 if rel in written or rel in self.files or rel == MANIFEST:
                     continue
                 path = root / rel
-                if path.is_file() and _sha(path.read_bytes()) == sha:
+                if path.is_file() and _file_sha(path) == sha:
                     path.unlink()
                     removed.append(rel)
                     _prune_empty(path.parent, root)
