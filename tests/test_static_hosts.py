@@ -203,3 +203,20 @@ def test_map_and_conf(tmp_path: Path):
 def test_rewritemap_path_cannot_break_the_directive(tmp_path: Path):
     with pytest.raises(UnsafeValue, match="RewriteMap path"):
         write_redirects(reds(spellings("/a", "/t/a/")), tmp_path, {"apache"}, install_dir=Path('/srv/a"b'))
+
+
+def test_no_htaccess_past_ten_thousand_rules_the_rewritemap_serves(tmp_path: Path):
+    (tmp_path / ".htaccess").write_text("# from an earlier, smaller run\n")
+    outputs = {o.name: o for o in write_redirects(big(10_000), tmp_path, {"apache"})}
+    assert not (tmp_path / ".htaccess").exists()
+    htaccess = outputs[".htaccess"]
+    assert htaccess.path is None and htaccess.rules == 10_003  # the bare routes plus the 3 query-kind rules
+    assert htaccess.to_dict()["written"] is False
+    assert any(o.hard and "not written" in o.advice and "apache-rewritemap.conf" in o.advice for o in htaccess.over_limits)
+    assert (tmp_path / "apache-map.txt").is_file() and (tmp_path / "apache-rewritemap.conf").is_file()
+
+
+def test_htaccess_up_to_ten_thousand_rules_is_written_with_advice(tmp_path: Path):
+    outputs = {o.name: o for o in write_redirects(big(5_000), tmp_path, {"apache"})}
+    assert outputs[".htaccess"].path == tmp_path / ".htaccess" and (tmp_path / ".htaccess").is_file()
+    assert [o.hard for o in outputs[".htaccess"].over_limits] == [False]  # over what we advise, still written

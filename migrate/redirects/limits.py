@@ -109,6 +109,12 @@ LIMITS: tuple[Limit, ...] = (
           "3-4.5 µs a rule): include apache-rewritemap.conf in the <VirtualHost> instead, where a RewriteMap "
           "answers with one or two lookups",
           "joomla2jekyll's measurement with Apache 2.4 (see the comment above)", hard=False),
+    Limit(".htaccess", "Apache (.htaccess)", "rules", 10_000,
+          "{count:,} rules would make a .htaccess that costs every request tens of milliseconds or more, so it was "
+          "not written: include apache-rewritemap.conf in the <VirtualHost> (one RewriteMap lookup a request), or "
+          "serve the site with nginx (nginx-http.conf); on shared hosting without access to the server "
+          "configuration, ask the host for a RewriteMap or move to a host that gives one",
+          "joomla2jekyll's measurement with Apache 2.4 (see the comment above): 10,000 rules, 30-45 ms a request"),
     Limit("apache-map.txt", "Apache (RewriteMap txt:)", "rules", 10_000,
           "{count:,} entries in a txt: RewriteMap, read from the top for each new URL: run httxt2dbm -i "
           "apache-map.txt -o apache-map.dbm and use the dbm: RewriteMap line of apache-rewritemap.conf",
@@ -164,7 +170,7 @@ class Output:
     """One file ``write_redirects`` wrote, for the report."""
 
     name: str  # "_redirects"
-    path: Path
+    path: Path | None  # None: not written (over a hard limit of ours)
     rules: int  # rules (or map entries, CSV rows) in it
     over_limits: tuple[OverLimit, ...] = ()
     platforms: tuple[str, ...] = ()  # the platforms it was checked for
@@ -178,6 +184,8 @@ class Output:
     def to_dict(self) -> dict:
         """The report's entry: ``{"file", "rules", "fits", "over_limits": [{platform, limit, advice, ...}]}``."""
         out: dict = {"file": self.name, "rules": self.rules}
+        if self.path is None:
+            out["written"] = False
         if self.platforms:
             out["fits"] = list(self.fits)
         out["over_limits"] = [o.to_dict() for o in self.over_limits]

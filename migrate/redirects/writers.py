@@ -44,7 +44,7 @@ from . import (
 )
 from .legacy import TARGET_SAFE, refuse_control
 from .store import StoredRedirectSet
-from .limits import PLATFORMS, Output, Tally, check, limit_of
+from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
 FRONT_CONTROLLER_PATHS = ("/index.php", "/index.php/")
@@ -414,6 +414,10 @@ def _apache_bare_rule(bare: str, target: str, root: str) -> str:
     front = "index\\.php/" if not root else "/index\\.php"
     return (f"RewriteRule ^(?:{front})?{root}{apache_regex(bare.lstrip('/'))}(?:\\.html)?$ "
             f"{apache_target(target)} [R=301,{_FLAGS},NC]")
+
+
+#: Above this many rules no ``.htaccess`` is written (``limits.LIMITS`` says why and what instead).
+HTACCESS_MAX_RULES = next(row.limit for row in LIMITS if row.file == ".htaccess" and row.hard)
 
 
 def apache_htaccess_rules(lay: Layout) -> int:
@@ -796,7 +800,14 @@ def _write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | 
         put("nginx-http.conf", nginx_http_lines(lay), tally=Tally(rules=lay.key_count))  # the map entries
         put("nginx-server.conf", nginx_server_lines(lay), _NGINX_RETURN.match)
     if "apache" in formats:
-        put(".htaccess", apache_htaccess_lines(lay), _APACHE_RULE.match)
+        rules = apache_htaccess_rules(lay)
+        if rules <= HTACCESS_MAX_RULES:
+            put(".htaccess", apache_htaccess_lines(lay), _APACHE_RULE.match)
+        else:
+            # Tried on every request, such a file costs more than a page is worth: the RewriteMap serves instead.
+            (out_dir / ".htaccess").unlink(missing_ok=True)
+            written.append(Output(".htaccess", None, rules, check(".htaccess", Tally(rules=rules)),
+                                  PLATFORMS.get(".htaccess", ())))
         put(MAP_FILE, apache_map_lines(lay), _MAP_ENTRY.match)
         put(MAP_CONF, apache_rewritemap_conf_lines(lay, install_dir.absolute()), _APACHE_RULE.match)
     if "netlify" in formats:
