@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
@@ -68,9 +69,13 @@ def _init_worker(options: RenderOptions) -> None:
     _worker_options = options
 
 
-def _render_in_worker(item: tuple[Article, PlannedArticle]) -> Rendered:
+#: Articles per message to a worker.
+CHUNK = 32
+
+
+def _render_chunk(chunk: list[tuple[Article, PlannedArticle]]) -> list[Rendered]:
     assert _worker_options is not None
-    return render_article(item[0], item[1], _worker_options)
+    return [render_article(article, planned, _worker_options) for article, planned in chunk]
 
 
 def job_count(requested: int) -> int:
@@ -91,12 +96,28 @@ def render_all(
     # callers without a __main__ guard).  gc.freeze() keeps the collector
     # from touching, and so copying, the parent's objects in every worker.
     ctx = multiprocessing.get_context("fork")
-    batch = jobs * 32
     iterator = iter(items)
     gc.freeze()
     try:
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-            while chunk := list(islice(iterator, batch)):
-                yield from pool.imap(_render_in_worker, chunk, chunksize=4)
+            # A sliding window of chunks in flight: workers never wait for the
+            # slowest of a batch, the main process reads ahead only a window's
+            # worth of the source, and a chunk of articles is one message each
+            # way (most articles convert faster than a message costs).
+            pending: deque = deque()
+
+            def submit() -> bool:
+                chunk = list(islice(iterator, CHUNK))
+                if chunk:
+                    pending.append(pool.apply_async(_render_chunk, (chunk,)))
+                return bool(chunk)
+
+            for _ in range(jobs * 4):
+                if not submit():
+                    break
+            while pending:
+                done = pending.popleft().get()
+                submit()
+                yield from done
     finally:
         gc.unfreeze()
