@@ -169,7 +169,7 @@ class _Router:
             cat = cats.get(cat.parent_id or 0)
         return out[::-1]
 
-    def _chain_ids(self, chain: list[Category]) -> list[int]:
+    def chain_ids(self, chain: list[Category]) -> list[int]:
         if self.legacy15 and chain and len(chain) == 2:
             return [-chain[0].id, chain[1].id]
         return [c.id for c in chain]
@@ -192,7 +192,7 @@ class _Router:
 
     # -- the routed part below a menu item ----------------------------------
     def below(self, chain: list[Category], root: int) -> list[Category] | None:
-        ids = self._chain_ids(chain)
+        ids = self.chain_ids(chain)
         if root == 0:
             return list(chain)
         if root in ids:
@@ -587,9 +587,16 @@ def _legacy_redirects(
             for base in router.menu_bases(item):
                 for lang in router.languages(item, p.language):
                     out.add_path(base, p.url, origin, (MENU_ITEM, 0, p.id), lang)
+        reachable = set(router.chain_ids(chain))  # a category item routes only articles below it
         for style in router.styles:
+            tails: dict[int, list[list[str]]] = {}  # the routed part depends on the root's category only
             for root in router.roots:
-                for tail in router.article_tails(style, root.category_id, chain, p.id, p.alias, p.catid):
+                cid = root.category_id
+                if cid and cid not in reachable:
+                    continue
+                if cid not in tails:
+                    tails[cid] = router.article_tails(style, cid, chain, p.id, p.alias, p.catid)
+                for tail in tails[cid]:
                     itemid_of.setdefault(p.id, root.item.id)
                     for base in router.menu_bases(root.item):
                         for lang in router.languages(root.item, p.language):
@@ -761,7 +768,7 @@ def _main_sef_url(router: "_Router", article: PlannedArticle, *, suffix: bool) -
         item: MenuItem | None = items[0]
     else:
         item = None
-        ids = router._chain_ids(chain)
+        ids = router.chain_ids(chain)
         for cid in reversed(ids):
             roots = [r for r in router.roots if r.category_id == cid and r.item.view in ("category", "section")]
             if roots:
