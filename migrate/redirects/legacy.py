@@ -464,7 +464,7 @@ class _Collector:
                     singles.append((key, old, owner))
             else:
                 self._settle_group(key, claims, clash, target_key, routes, singles, conflicts, pages)
-            if len(routes) + len(singles) >= 50_000:
+            if len(routes) + len(singles) >= 10_000:
                 flush()
         flush()
         self.store.finish()

@@ -33,7 +33,7 @@ from typing import Iterable, Iterator
 
 ROUTE = 0b1111  # all four spellings of a route (see ``path_variants``)
 SPELLINGS = (1, 2, 4, 8)
-_BATCH = 50_000
+_BATCH = 10_000
 
 
 def spell(bare_old: str, bit: int) -> str:
