@@ -337,20 +337,26 @@ def nginx_server_lines(lay: Layout) -> Iterator[str]:
 
 # -- Apache ---------------------------------------------------------------------
 
-class _ApacheEscapes(dict):
-    """``str.translate`` table: ASCII letters, digits and ``/-_`` stay, any other character is ``\\xHH`` per UTF-8 byte."""
+class _ByteEscapes(dict):
+    """A ``str.translate`` table: ASCII letters, digits and ``keep`` stay, any other character
+    becomes ``form`` (``\\x{:02x}`` or ``%{:02x}``) per UTF-8 byte; filled in as characters come."""
+
+    def __init__(self, keep: str, form: str) -> None:
+        super().__init__()
+        self.keep, self.form = frozenset(keep), form
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
-        if ch.isascii() and (ch.isalnum() or ch in "/-_"):
+        if ch.isascii() and (ch.isalnum() or ch in self.keep):
             escaped = ch
         else:
-            escaped = "".join(f"\\x{b:02x}" for b in ch.encode())
+            escaped = "".join(self.form.format(b) for b in ch.encode())
         self[code] = escaped
         return escaped
 
 
-_APACHE_ESCAPES = _ApacheEscapes()
+#: A literal in a PCRE pattern with no quote, space, ``$`` or ``%`` left.
+_APACHE_ESCAPES = _ByteEscapes("/-_", "\\x{:02x}")
 _APACHE_PLAIN = re.compile("[A-Za-z0-9/_-]*")
 
 
@@ -460,22 +466,8 @@ def apache_htaccess_lines(lay: Layout) -> Iterator[str]:
 
 # -- Apache RewriteMap (server configuration) --------------------------------------
 
-class _MapKeyEscapes(dict):
-    """``str.translate`` table of mod_rewrite's ``int:escape`` (``ap_escape_uri``): ``%hh``, lower-case hex, per byte."""
-
-    _KEEP = frozenset("$-_.+!*'(),:;@&=/~")
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        if ch.isascii() and (ch.isalnum() or ch in self._KEEP):
-            escaped = ch
-        else:
-            escaped = "".join(f"%{b:02x}" for b in ch.encode())
-        self[code] = escaped
-        return escaped
-
-
-_MAP_KEY_ESCAPES = _MapKeyEscapes()
+#: mod_rewrite's ``int:escape`` (``ap_escape_uri``): ``%hh``, lower-case hex, per byte.
+_MAP_KEY_ESCAPES = _ByteEscapes("$-_.+!*'(),:;@&=/~", "%{:02x}")
 _MAP_KEY_PLAIN = re.compile("[A-Za-z0-9$_.+!*'(),:;@&=/~-]*")
 #: mod_rewrite reads a txt: map line into 1,024 bytes with its newline (REWRITE_MAX_TXT_MAP_LINE), and so
 #: does httxt2dbm: the rest of a longer line would be read as a line of its own.
