@@ -235,8 +235,6 @@ def run(config: Config, progress: Progress | None = None) -> Report:
                 else:
                     outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed)
                 report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
-                for output in outputs:
-                    report.extra["redirects"]["warnings"].extend(output.warnings())
                 holder.adopt(folder)
                 if outside is None:
                     new_cache.redirects = {

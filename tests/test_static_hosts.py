@@ -120,7 +120,6 @@ def test_gitlab_over_1000_rules(tmp_path: Path):
     [over] = [o.to_dict() for o in out.over_limits]
     assert over["platform"] == "GitLab Pages" and (over["limit"], over["count"], over["hard"]) == (1_000, 1_201, True)
     assert over["advice"].startswith("1,201 rules, over GitLab Pages' 1,000") and "redirect-from" in over["advice"]
-    assert out.warnings() == [f"_redirects: {over['advice']}"]
 
 
 def test_cloudflare_over_2000_static_rules_points_to_bulk_redirects(tmp_path: Path):
@@ -220,3 +219,24 @@ def test_htaccess_up_to_ten_thousand_rules_is_written_with_advice(tmp_path: Path
     outputs = {o.name: o for o in write_redirects(big(5_000), tmp_path, {"apache"})}
     assert outputs[".htaccess"].path == tmp_path / ".htaccess" and (tmp_path / ".htaccess").is_file()
     assert [o.hard for o in outputs[".htaccess"].over_limits] == [False]  # over what we advise, still written
+
+
+def test_the_summary_names_each_file_over_a_limit_with_its_advice(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from migrate.cli import main
+    from conftest import FIXTURES
+
+    result = CliRunner().invoke(main, ["migrate", str(FIXTURES / "joomla3-blog.sql"), "--site", str(tmp_path / "s"),
+                                       "--redirects", "netlify", "--jobs", "1"])
+    assert result.exit_code == 0
+    # The blog's map is small (14 articles): over none of the limits...
+    assert "_redirects:" not in result.output
+    # ... while 64 KB and 1,000 rules are GitLab's: a large map is named with what to do instead.
+    [out] = write_redirects(big(600), tmp_path, {"netlify"})
+    from migrate.sinks.report import Report
+    from migrate.joomla.model import Install
+    report = Report("x.sql", "s", Install("jb3_", "3", "3.10"), False, [],
+                    extra={"redirects": {"count": 2400, "formats": ["netlify"], "folder": "_redirects", "conflicts": [],
+                                         "warnings": [], "outputs": [out.to_dict()]}})
+    assert f"  - _redirects: {out.over_limits[0].advice}" in report.human().splitlines()

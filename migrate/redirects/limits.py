@@ -190,7 +190,3 @@ class Output:
             out["fits"] = list(self.fits)
         out["over_limits"] = [o.to_dict() for o in self.over_limits]
         return out
-
-    def warnings(self) -> list[str]:
-        """One line per limit it is over, for the report's warnings."""
-        return [f"{self.name}: {o.advice}" for o in self.over_limits]

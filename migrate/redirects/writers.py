@@ -812,8 +812,8 @@ def _write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | 
         else:
             # Tried on every request, such a file costs more than a page is worth: the RewriteMap serves instead.
             (out_dir / ".htaccess").unlink(missing_ok=True)
-            written.append(Output(".htaccess", None, rules, check(".htaccess", Tally(rules=rules)),
-                                  PLATFORMS.get(".htaccess", ())))
+            refused = tuple(o for o in check(".htaccess", Tally(rules=rules)) if o.hard)  # not the advice on a file it is not
+            written.append(Output(".htaccess", None, rules, refused, PLATFORMS.get(".htaccess", ())))
         put(MAP_FILE, apache_map_lines(lay), _MAP_ENTRY.match)
         put(MAP_CONF, apache_rewritemap_conf_lines(lay, install_dir.absolute()), _APACHE_RULE.match)
     if "netlify" in formats:

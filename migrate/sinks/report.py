@@ -96,6 +96,8 @@ class Report:
             # Refused URLs of an article are already among that article's warnings.
             extra_needs += _grouped_redirect_warnings([w for w in redirects["warnings"] if not w.startswith("article ")])
             extra_needs += [f"old page not covered by the redirects: {u}" for u in redirects.get("uncovered", [])]
+            extra_needs += [f"{o['file']}: {over['advice']}" for o in redirects.get("outputs", [])
+                            for over in o.get("over_limits", [])]
         if images:
             extra_needs += [f"image missing in the Joomla folder: {m['path']} (articles {', '.join(map(str, m['articles']))})"
                             for m in images.get("missing", [])]
