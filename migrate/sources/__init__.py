@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SourceError
-from .base import BrokenRow, Row, Source, TableInfo
-from .database import DatabaseSource, is_database_url
+from .base import BrokenRow, Row, Source, TableInfo, is_database_url
 from .dump import DumpSource
 from .joomla_config import JoomlaConfig, read_joomla_config
 
@@ -19,10 +18,15 @@ def open_source(spec: str) -> tuple[Source, JoomlaConfig | None]:
     A Joomla configuration also gives the table prefix and the timezone,
     so it is returned beside the source.
     """
+    # SQLAlchemy is imported only for a database: a dump needs none of it (a fifth of the start-up).
     if is_database_url(spec):
+        from .database import DatabaseSource
+
         return DatabaseSource(spec), None
     path = Path(spec)
     if path.is_dir() or path.name == "configuration.php" or path.suffix == ".php":
+        from .database import DatabaseSource
+
         config = read_joomla_config(path)
         return DatabaseSource(config.database_url()), config
     if not path.exists():

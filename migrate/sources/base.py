@@ -85,3 +85,12 @@ def forget(source: Source, tables: Iterable[str]) -> None:
     method = getattr(source, "forget", None)
     if method is not None:
         method(tables)
+
+
+#: The URL schemes of a database source (PyMySQL behind each).
+DATABASE_SCHEMES = frozenset({"mysql", "mysql+pymysql", "mariadb", "mariadb+pymysql"})
+
+
+def is_database_url(text: str) -> bool:
+    """Told apart here, without SQLAlchemy: a dump run never imports it."""
+    return text.split("://", 1)[0].lower() in DATABASE_SCHEMES and "://" in text

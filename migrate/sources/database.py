@@ -44,9 +44,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from ..errors import SourceError
-from .base import Row, TableInfo
+from .base import DATABASE_SCHEMES, Row, TableInfo
 
-_SCHEMES = {"mysql", "mysql+pymysql", "mariadb", "mariadb+pymysql"}
 
 #: Rows the driver fetches from the server-side cursor at a time.
 _BATCH = 500
@@ -109,17 +108,13 @@ def _charset(collation: str | None, charset: str | None) -> str | None:
     return str(collation).split("_", 1)[0]
 
 
-def is_database_url(text: str) -> bool:
-    return text.split("://", 1)[0].lower() in _SCHEMES and "://" in text
-
-
 def normalise_url(text: str | URL) -> URL:
     """Take ``mysql://`` and ``mariadb://`` as PyMySQL, with utf8mb4."""
     try:
         url = make_url(text) if isinstance(text, str) else text
     except ArgumentError:
         raise SourceError("the database URL is not valid (expected mysql+pymysql://user:pass@host:port/db)") from None
-    if url.drivername not in _SCHEMES:
+    if url.drivername not in DATABASE_SCHEMES:
         raise SourceError(f"unsupported database URL scheme {url.drivername!r} (use mysql+pymysql://)")
     query = dict(url.query)
     query.setdefault("charset", "utf8mb4")

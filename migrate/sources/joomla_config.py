@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL
 
 from ..errors import SourceError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 _ASSIGN = re.compile(
     r"""(?:public|var)\s+\$(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([-\w.]+))\s*;""",
@@ -49,7 +52,7 @@ class JoomlaConfig:
     def live_site(self) -> str:
         return self.get("live_site")
 
-    def database_url(self) -> URL:
+    def database_url(self) -> "URL":
         host = self.get("host", "localhost")
         port: int | None = None
         query: dict[str, str] = {"charset": "utf8mb4"}
@@ -59,6 +62,8 @@ class JoomlaConfig:
                 port = int(rest)
             elif rest:
                 query["unix_socket"] = rest
+        from sqlalchemy.engine import URL  # only a database source needs SQLAlchemy
+
         return URL.create(
             "mysql+pymysql",
             username=self.get("user") or None,
