@@ -164,7 +164,12 @@ class RouteStore:
     def sorted_olds(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
         """``(old, owner)`` for every old URL, in URL order: the singles and the four
         spellings of every route, sorted by SQLite in one query."""
-        return self._stream(
+        for rows in self.sorted_old_batches(batch):
+            yield from rows
+
+    def sorted_old_batches(self, batch: int = 5_000) -> Iterator[list[tuple[str, int]]]:
+        """``sorted_olds`` a list at a time, for writers that handle rows in bulk."""
+        return self._batches(
             "SELECT o, owner FROM ("
             " SELECT old AS o, owner FROM singles"
             " UNION ALL SELECT old, owner FROM routes"
@@ -199,11 +204,15 @@ class RouteStore:
         return row[0] or 0, row[1]
 
     def _stream(self, sql: str, batch: int) -> Iterator:
+        for rows in self._batches(sql, batch):
+            yield from rows
+
+    def _batches(self, sql: str, batch: int) -> Iterator[list]:
         # A cursor of its own, read in batches: several streams run at once.
         cursor = self.db.cursor()
         cursor.execute(sql)
         while rows := cursor.fetchmany(batch):
-            yield from rows
+            yield rows
 
     def close(self) -> None:
         self._finalizer()

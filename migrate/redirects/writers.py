@@ -680,39 +680,46 @@ _NETLIFY_FOLDABLE = re.compile(r"/index\.php/[A-Za-z0-9._~/%+,;=@&$'()-]+")
 _CSV_PLAIN = re.compile('[!#-~]*')
 
 
-def _csv_rows(redirects: RedirectSet | list[Redirect]) -> Iterator[tuple[str, str, int]]:
-    """``(old, new, status)`` in URL order; from a map on disk without a record per row."""
+def _csv_batches(redirects: RedirectSet | list[Redirect], size: int = 5_000) -> Iterator[list[tuple[str, str, int]]]:
+    """``(old, new, status)`` in URL order, a batch at a time; from a map on disk without a record per row."""
     if isinstance(redirects, StoredRedirectSet):
         owners = [(o[1], o[2]) for o in redirects.owners]
-        for old, n in redirects.store.sorted_olds():
-            yield (old, *owners[n])
-    else:
-        for red in redirects:
-            yield red.old, red.new, red.status
+        for rows in redirects.store.sorted_old_batches(size):
+            yield [(old, *owners[n]) for old, n in rows]
+        return
+    it = iter(redirects)
+    while chunk := list(islice(it, size)):
+        yield [(red.old, red.new, red.status) for red in chunk]
+
+
+#: A batch of CSV lines none of which the csv module would quote.
+_CSV_PLAIN_LINES = re.compile('[!#-~\n]*')
 
 
 def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
-    """Write ``redirects.csv``; returns the number of rows (without the header)."""
+    """Write ``redirects.csv``; returns the number of rows (without the header).
+
+    A batch whose lines need no quoting (the usual: percent-encoded URLs)
+    is written as one text, checked with one regular expression; any other
+    batch goes through the csv module row by row.
+    """
     rows = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["old", "new", "status"])
-        plain: list[str] = []
-        for old, new, status in _csv_rows(redirects):
-            rows += 1
-            line = f"{old},{new},{status}"
-            if type(status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
-                plain.append(line)  # nothing the csv module would quote
-                if len(plain) == 10_000:
-                    fh.write("\n".join(plain) + "\n")
-                    plain.clear()
+        for batch in _csv_batches(redirects):
+            rows += len(batch)
+            text = "\n".join([f"{old},{new},{status}" for old, new, status in batch])
+            if text.count(",") == 2 * len(batch) and all(type(r[2]) is int for r in batch) \
+                    and _CSV_PLAIN_LINES.fullmatch(text):
+                fh.write(text + "\n")
                 continue
-            if plain:
-                fh.write("\n".join(plain) + "\n")
-                plain.clear()
-            w.writerow([old, new, status])
-        if plain:
-            fh.write("\n".join(plain) + "\n")
+            for old, new, status in batch:
+                line = f"{old},{new},{status}"
+                if type(status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
+                    fh.write(line + "\n")  # nothing the csv module would quote
+                else:
+                    w.writerow([old, new, status])
     return rows
 
 
