@@ -42,7 +42,7 @@ from .sinks.report import Report
 from .sources import JoomlaConfig, open_source
 from .sources.base import BrokenRow
 from .sources.dump import DumpSource
-from .transform import RenderOptions, render_all
+from .transform import RenderOptions, Workers, render_all
 
 SCAFFOLD = {
     "_layouts/default.html": LAYOUT_DEFAULT,
@@ -131,6 +131,19 @@ def _bodies(reader: JoomlaReader, site: Site, wanted: dict[int, PlannedArticle])
 def run(config: Config, progress: Progress | None = None) -> Report:
     """Migrate; returns the report (also written to disk unless dry run)."""
     progress = progress or NoProgress()
+    workers = Workers(config.jobs) if not config.dry_run else None  # forked first: see Workers
+    try:
+        return _run(config, progress, workers)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _run(config: Config, progress: Progress, workers: "Workers | None") -> Report:
+    if config.redirects_dir is not None and Path(config.redirects_dir).resolve() == Path(config.site).resolve():
+        # Each folder keeps its own manifest of what we wrote there: one folder cannot be both.
+        raise MigrationError(f"--redirects-dir {config.redirects_dir} is the site folder itself: leave it out "
+                             f"(the redirect files go to {REDIRECTS_FOLDER}/ in the site) or name another folder")
     source, joomla = open_source(config.source)
     maps: _RedirectMaps | None = None
     try:
@@ -152,7 +165,9 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         categories = category_pages(site, planned)
         maps = _RedirectMaps(site, planned, languages, categories)
         cache = RunCache() if config.dry_run else RunCache.load(target.root)
-        context = context_fingerprint(config, tz_name, site, planned, extra=sorted(languages.items()))
+        installed = (Path(config.redirects_dir) if config.redirects_dir else Path(config.site) / REDIRECTS_FOLDER).resolve()
+        # The Apache RewriteMap conf names the folder it is installed in: a moved site writes it again.
+        context = context_fingerprint(config, tz_name, site, planned, extra=(sorted(languages.items()), str(installed)))
         reuse = _reusable_redirects(cache, context, config, target)
         report = Report(
             source=source.name, site=str(config.site), install=reader.install,
@@ -200,14 +215,13 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
         files = set(config.redirect_formats) - {"redirect-from"}
         holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
-        installed = (Path(config.redirects_dir) if outside else Path(config.site) / REDIRECTS_FOLDER).resolve()
         writer: _RedirectWriter | None = None
         try:
             if reuse is None and files:
                 writer = _RedirectWriter.start(maps.get(), holder.path(folder), files, installed)
             new_cache = RunCache(context=context)
             images = _convert_articles(reader, site, writing, render_options, staging, config, progress,
-                                       cache if cache.context == context else RunCache(), new_cache, target)
+                                       cache if cache.context == context else RunCache(), new_cache, target, workers)
             if any(p.action == SKIP for p in writing):
                 # A post that failed to convert gets no category entry and no
                 # redirects: its old URLs would otherwise 301 to a 404.
@@ -238,11 +252,13 @@ def run(config: Config, progress: Progress | None = None) -> Report:
                 holder.adopt(folder)
                 if outside is None:
                     new_cache.redirects = {
-                        "summary": report.extra["redirects"],
+                        # --access-log results belong to the run that read the log
+                        "summary": {k: v for k, v in report.extra["redirects"].items() if k != "uncovered"},
                         "files": {rel: sha for rel, sha in staging.files.items() if rel.startswith(REDIRECTS_FOLDER + "/")},
                     }
             elif outside is None:
-                new_cache.redirects = {"summary": report.extra["redirects"], "files": {}}
+                new_cache.redirects = {"summary": {k: v for k, v in report.extra["redirects"].items() if k != "uncovered"},
+                                       "files": {}}
             if outside is not None:
                 outside.check()  # before the site changes: both commit, or neither
             if new_cache.context is not None:
@@ -250,9 +266,9 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             report_file = _ReportFile(config.report) if config.report is not None else None
             if report_file is None:
                 staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
-            removed = staging.commit()
+            removed = staging.commit(stale=_ours_to_remove)
             if outside is not None:
-                removed += outside.commit()
+                removed += outside.commit()  # its manifest holds redirect files only
             if removed:
                 report.warnings.append(f"removed {len(removed)} files of an earlier run that this run no longer writes")
             if report_file is not None:
@@ -271,6 +287,16 @@ def run(config: Config, progress: Progress | None = None) -> Report:
         if maps is not None:
             maps.close()
         source.close()
+
+
+#: What a run removes when an earlier run wrote it, this one does not, and nobody edited it since:
+#: posts, category pages, redirect files and the cache follow the plan and the options; copied
+#: images and a report stay (a post may still show an image a later run was not asked to copy).
+_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE)
+
+
+def _ours_to_remove(rel: str) -> bool:
+    return rel.startswith(_FOLLOWS_THE_RUN)
 
 
 class _RedirectWriter:
@@ -420,7 +446,8 @@ def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "Categor
 
 def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArticle],
                       render_options: Callable[[], RenderOptions], staging: Staging, config: Config,
-                      progress: Progress, last: RunCache, cache: RunCache, target: JekyllSite) -> dict[str, list[int]]:
+                      progress: Progress, last: RunCache, cache: RunCache, target: JekyllSite,
+                      workers: "Workers | None" = None) -> dict[str, list[int]]:
     """Convert and stage every post; returns the images they reference (path -> article ids).
 
     A post the last run wrote from the same article in the same context is
@@ -456,7 +483,7 @@ def _convert_articles(reader: JoomlaReader, site: Site, writing: list[PlannedArt
     first = next(pending, None)
     if first is not None:  # something to convert: only now are links and options needed
         work = chain([first], pending)
-        for rendered in render_all(work, render_options(), jobs=config.jobs, expected=len(by_id)):
+        for rendered in render_all(work, render_options(), jobs=config.jobs, expected=len(by_id), workers=workers):
             entry = by_id[rendered.id]
             if rendered.error or rendered.text is None:
                 take(entry, rendered.warnings, (), rendered.broken_links)

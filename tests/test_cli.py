@@ -309,6 +309,27 @@ def test_joomla_root_copies_referenced_images_and_lists_missing(tmp_path):
     assert report["images"]["copied"] == 1
     assert "images/jekyll-logo.png" not in [m["path"] for m in report["images"]["missing"]]
     assert not (site / "secret.txt").exists()
+    # A later run without --joomla-root leaves the copied image: the post still shows it.
+    assert migrate(site).exit_code == 0
+    assert (site / "images" / "jekyll-logo.png").read_bytes() == b"\x89PNG fake"
+
+
+def test_redirects_dir_may_not_be_the_site_itself(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site).exit_code == 0
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    result = migrate(site, "--redirects-dir", str(site))
+    assert result.exit_code == 1 and "is the site folder itself" in result.output
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+def test_a_moved_site_gets_a_rewritemap_naming_its_new_folder(tmp_path):
+    first, moved = tmp_path / "first", tmp_path / "moved"
+    assert migrate(first).exit_code == 0
+    first.rename(moved)
+    assert migrate(moved).exit_code == 0
+    conf = (moved / "_redirects" / "apache-rewritemap.conf").read_text()
+    assert f'txt:{moved.resolve()}/_redirects/apache-map.txt"' in conf and str(first) not in conf
 
 
 def test_category_pages_list_their_posts(tmp_path):

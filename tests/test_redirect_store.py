@@ -99,3 +99,26 @@ def test_redirect_files_are_the_same_written_beside_the_conversion_or_after_it(t
     assert sorted(beside) == [".htaccess", "apache-map.txt", "apache-rewritemap.conf", "nginx-http.conf",
                               "nginx-server.conf", "redirects.csv"]
     assert beside == after
+
+
+def test_an_alias_named_index_php_does_not_take_the_front_controller():
+    from migrate.redirects.legacy import _Collector
+    from migrate.redirects.writers import layout
+
+    claims = _Collector(True, True)
+    claims.add_path(["index.php"], "/art/", "article 5", (1, 0, 5))
+    claims.add("/index.php", "/", "home", (2, 0, 0))
+    lay = layout(claims.settle())
+    assert lay.lookup("/index.php?option=com_contact&view=contact&id=1") is None
+    assert lay.lookup("/index.php") == (301, "/art/")  # the article's menu path, as Joomla routed it
+
+
+def test_link_lookups_find_an_alias_that_ends_in_html():
+    from migrate.redirects.legacy import _Collector
+
+    claims = _Collector(True, True)
+    claims.add_path(["blog", "x.html"], "/x/", "article 1", (1, 0, 1))
+    redirects = claims.settle()
+    stored = StoredPaths(redirects.store.path, redirects.owners, {})
+    assert stored.get("blog/x.html") == "/x/"  # /blog/x.html.html and /index.php/blog/x.html.html
+    assert stored.get("blog/x") == "/x/"  # /blog/x.html itself

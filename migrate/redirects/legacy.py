@@ -262,6 +262,9 @@ class _Refused:
     why: str
 
 
+#: The front controller is no route: "/index.php?option=com_contact..." must not follow an alias "index.php".
+_FRONT_CONTROLLERS = frozenset({"/index.php", "/index.php/"})
+
 #: What one claim asks for: (priority, new, status, origin), shared by every old URL it claims.
 _Owner = tuple
 
@@ -333,7 +336,8 @@ class _Collector:
             target, refused = self._target(new), None
         except UnsafeValue as exc:
             target, refused = None, str(exc)
-        if refused is None and len(olds) == 4 and route_spelling(keys[0]) == (keys[0], 1) \
+        if refused is None and len(olds) == 4 and keys[0] not in _FRONT_CONTROLLERS \
+                and all(route_spelling(key) == (keys[0], bit) for key, bit in zip(keys, SPELLINGS)) \
                 and not any(_UNREACHABLE.search(path) for path in decoded):
             # A regular route: its four spellings fold back onto it, one row for all.
             self.store.claim(keys[0], ROUTE, olds[0], self._owner(priority, target, 301, origin))

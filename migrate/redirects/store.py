@@ -327,11 +327,14 @@ class StoredPaths:
         from . import ascii_lower, route_spelling
 
         lower = ascii_lower("/" + norm)
-        keys = ("/index.php", "/index.php/") if not norm else (lower, lower + "/", lower + ".htm")
+        # The old URLs that normalise to ``norm``: with a slash, a suffix or both after it; stored
+        # under their own key or, when they fold onto one, under their bare route.
+        spelled = ("/index.php", "/index.php/", "/.html") if not norm else \
+            (lower, lower + "/", lower + ".htm", lower + ".html", lower + ".html/", lower + ".htm/")
+        keys = dict.fromkeys(k for key in spelled for k in (key, route_spelling(key)[0]))
         best: tuple[str, str] | None = None
         db = self._connection()
-        for key in keys:
-            bare, _ = route_spelling(key)
+        for bare in keys:
             for old, owner in lookup_olds(db, bare):
                 if "?" in old or normalise_path(old) != norm or (best is not None and old >= best[0]):
                     continue

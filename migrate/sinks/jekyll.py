@@ -20,7 +20,7 @@ from html import escape
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 import frontmatter
 import yaml
@@ -332,7 +332,7 @@ class Staging:
         """
         self.kept[str(safe_relpath(relpath))] = sha
 
-    def commit(self, *, remove_stale: bool = True) -> list[str]:
+    def commit(self, *, stale: Callable[[str], bool] = lambda rel: True) -> list[str]:
         """Move the staged files into the site; returns stale files removed.
 
         A file that already holds the staged bytes is left alone, so a
@@ -379,21 +379,29 @@ class Staging:
                     target.unlink(missing_ok=True)
             self.abort()
             raise
+        # The new files are in: from here on nothing may fail the run (a file that
+        # cannot be removed stays, and stays ours in the manifest).
         removed = []
-        if remove_stale:
-            for rel, sha in previous.items():
-                if rel in written or rel in self.files or rel == MANIFEST:
-                    continue
-                path = root / rel
+        for rel, sha in previous.items():
+            if rel in written or rel in self.files or rel == MANIFEST or not stale(rel):
+                continue
+            try:
+                path = root / safe_relpath(rel)  # a manifest is a file like any other: never trust a path in it
                 if path.is_file() and _file_sha(path) == sha:
                     path.unlink()
                     removed.append(rel)
                     _prune_empty(path.parent, root)
+            except (OSError, MigrationError):
+                continue
         kept = {rel: sha for rel, sha in previous.items() if rel not in removed and (root / rel).is_file()}
         kept.update(written)
         text = json.dumps({"files": dict(sorted(kept.items()))}, indent=1) + "\n"
         manifest = root / MANIFEST
-        if not manifest.is_file() or manifest.read_text("utf-8") != text:
+        try:
+            unchanged = manifest.is_file() and manifest.read_text("utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            unchanged = False
+        if not unchanged:
             manifest.parent.mkdir(parents=True, exist_ok=True)
             manifest.write_text(text, "utf-8")
         self.site._manifest = None
