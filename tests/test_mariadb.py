@@ -132,7 +132,7 @@ def _status(conn, name: str) -> int:
 @pytest.fixture
 def recorded_sources(monkeypatch) -> list:
     """Every DatabaseSource that open_source makes, with its server thread id."""
-    import migrate.sources
+    import migrate.sources.database
     from migrate.sources.database import DatabaseSource
 
     made: list = []
@@ -143,7 +143,7 @@ def recorded_sources(monkeypatch) -> list:
             self.thread_id = self.connection.connection.dbapi_connection.thread_id()
             made.append(self)
 
-    monkeypatch.setattr(migrate.sources, "DatabaseSource", Recording)
+    monkeypatch.setattr(migrate.sources.database, "DatabaseSource", Recording)  # open_source imports it when asked
     return made
 
 
