@@ -8,7 +8,6 @@ list but nginx must still catch (parameter order, case, %3A).
 
 from __future__ import annotations
 
-import http.client
 import socket
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from migrate.redirects import legacy_redirects, verify, write_redirects
 from migrate.redirects.writers import layout
 from conftest import ROOT
-from test_nginx_helpers import dumps, migrate_urls, need_nginx, nginx_conf, nginx_test, running_nginx, stand_in_site
+from test_nginx_helpers import dumps, get, migrate_urls, need_nginx, nginx_conf, nginx_test, running_nginx, stand_in_site
 
 pytestmark = pytest.mark.nginx
 
@@ -28,18 +27,6 @@ def _params():
     if not found:
         return [pytest.param(None, marks=pytest.mark.skip(reason="no corpus (../shared) and no fixtures/*.sql"))]
     return [pytest.param(p, id=p.name) for p in found]
-
-
-def get(base: str, uri: str) -> tuple[int, str | None]:
-    host = base.split("//", 1)[1]
-    conn = http.client.HTTPConnection(host, timeout=5)
-    try:
-        conn.request("GET", uri)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status, resp.getheader("Location")
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("dump", _params())

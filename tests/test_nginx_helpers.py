@@ -8,6 +8,7 @@ Jekyll site (one ``index.html`` per new URL), and stop it afterwards.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import socket
@@ -195,3 +196,19 @@ def running_apache(tmp: Path, root: Path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with _serving(proc, port, tmp / "error.log") as base:
         yield base
+
+
+def get(base: str, uri: str, *, relative: bool = False) -> tuple[int, str | None]:
+    """Status and Location of one request, sent as written; ``relative``: Location without ``base``."""
+    host = base.split("//", 1)[1]
+    conn = http.client.HTTPConnection(host, timeout=5)
+    try:
+        conn.request("GET", uri)
+        resp = conn.getresponse()
+        resp.read()
+        location = resp.getheader("Location")
+        if relative and location and location.startswith(base):
+            location = location[len(base):]
+        return resp.status, location
+    finally:
+        conn.close()

@@ -11,7 +11,6 @@ the map, plus spellings the map does not list.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import pytest
 from conftest import CORPUS, need
 from migrate.redirects import Redirect, RedirectSet, legacy_redirects, verify, write_redirects
 from migrate.redirects.writers import FRONT_CONTROLLER_PATHS, MAP_CONF, MAP_FILE, MAP_LINE_MAX, layout
+from test_nginx_helpers import get as request
 from test_nginx_helpers import (
     _serving, apache_conf, free_port, migrate_urls, need_apache, running_apache, stand_in_site,
 )
@@ -62,18 +62,7 @@ def running_apache_vhost(tmp: Path, root: Path, include: Path):
 
 def get(base: str, uri: str) -> tuple[int, str | None]:
     """Status and Location (without scheme and host) of one request, sent as written."""
-    host = base.split("//", 1)[1]
-    conn = http.client.HTTPConnection(host, timeout=5)
-    try:
-        conn.request("GET", uri)
-        resp = conn.getresponse()
-        resp.read()
-        location = resp.getheader("Location")
-        if location and location.startswith(base):
-            location = location[len(base):]
-        return resp.status, location
-    finally:
-        conn.close()
+    return request(base, uri, relative=True)
 
 
 def _corpus(name: str):
