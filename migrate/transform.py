@@ -102,7 +102,8 @@ class Workers:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = job_count(jobs)
-        self.pool = multiprocessing.get_context("fork").Pool(self.jobs) if self.jobs > 1 else None
+        forkable = "fork" in multiprocessing.get_all_start_methods()  # where it is not (Windows): one process
+        self.pool = multiprocessing.get_context("fork").Pool(self.jobs) if self.jobs > 1 and forkable else None
         self._folder: str | None = None
 
     def options_file(self, options: RenderOptions) -> str:
@@ -134,13 +135,13 @@ def render_all(
     workers: Workers | None = None,
 ) -> Iterator[Rendered]:
     """Render in source order, in parallel when it pays off (on ``workers``, else on a pool of its own)."""
-    if job_count(jobs) == 1 or expected < 40:
-        for article, planned in items:
-            yield render_article(article, planned, options)
-        return
-    if workers is None or workers.pool is None:
+    if workers is None and job_count(jobs) > 1 and expected >= 40:
         with Workers(jobs) as own:
             yield from render_all(items, options, jobs=jobs, expected=expected, workers=own)
+        return
+    if workers is None or workers.pool is None or expected < 40:
+        for article, planned in items:
+            yield render_article(article, planned, options)
         return
     pool, path, iterator = workers.pool, workers.options_file(options), iter(items)
     # A sliding window of chunks in flight: workers never wait for the slowest

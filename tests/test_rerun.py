@@ -99,3 +99,11 @@ def test_deleted_redirect_file_is_written_again(tmp_path):
     nginx.unlink()
     migrate(BLOG, site)
     assert nginx.read_bytes() == expected
+
+
+def test_where_processes_cannot_be_forked_the_run_converts_in_one(tmp_path, monkeypatch, conversions):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    run(Config(source=str(BLOG), site=tmp_path / "site", now=NOW, jobs=2))
+    assert sorted(conversions) == sorted(set(conversions)) and len(conversions) == 10  # in this process
