@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,12 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
             report.extra["redirects"] = dict(reuse["summary"])
         _article_redirect_warnings(planned, report.extra["redirects"]["warnings"])
         if config.dry_run:
+            files = set(config.redirect_formats) - {"redirect-from"}
+            if files:
+                # Written aside and thrown away: what is over a platform's limit is known by counting the rules.
+                with tempfile.TemporaryDirectory(prefix="joomla2jekyll-dry-run-") as scratch:
+                    outputs = write_redirects(maps.get(), Path(scratch), files, install_dir=installed)
+                report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
             if config.report is not None:
                 _write_report_file(config.report, report)
             return report

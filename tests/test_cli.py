@@ -562,3 +562,14 @@ def test_refused_old_urls_are_in_the_article_warnings(tmp_path):
     entry = {a["id"]: a for a in report["articles"]}[12]  # alias ../../etc/passwd
     assert any(w.endswith("old URLs not redirected (an old URL with an empty, '.' or '..' segment)")
                for w in entry["warnings"])
+
+
+def test_dry_run_counts_the_redirect_rules_the_real_run_writes(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site, "--dry-run", "--redirects", "nginx,apache,netlify,csv", "--report", str(tmp_path / "r.json")).exit_code == 0
+    assert not site.exists()
+    foreseen = json.loads((tmp_path / "r.json").read_text())["redirects"]["outputs"]
+    assert migrate(site, "--redirects", "nginx,apache,netlify,csv").exit_code == 0
+    written = json.loads((site / "_joomla2jekyll" / "report.json").read_text())["redirects"]["outputs"]
+    assert foreseen == written
+    assert {o["file"] for o in written} >= {"_redirects", ".htaccess", "nginx-http.conf", "redirects.csv"}
