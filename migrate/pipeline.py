@@ -7,10 +7,8 @@ is touched; a bad article is a line in the report.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from itertools import chain
@@ -33,7 +31,7 @@ from .redirects import RedirectSet
 from .redirects.store import StoredPaths, StoredRedirectSet
 from .redirects.check import check_access_log
 from .redirects.legacy import legacy_redirects, main_sef_urls, read_language_prefixes
-from .redirects.writers import redirect_from, write_redirects, write_stored_redirects
+from .redirects.writers import redirect_from, write_redirects
 from .sinks.jekyll import (
     FEED, INDEX, LAYOUT_CATEGORY, LAYOUT_DEFAULT, LAYOUT_PAGE, LAYOUT_POST, JekyllSite, Staging, category_page,
     conflict_message,
@@ -222,10 +220,7 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
         outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
         files = set(config.redirect_formats) - {"redirect-from"}
         holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
-        writer: _RedirectWriter | None = None
         try:
-            if reuse is None and files:
-                writer = _RedirectWriter.start(maps.get(), holder.path(folder), files, installed)
             new_cache = RunCache(context=context)
             images = _convert_articles(reader, site, writing, render_options, staging, config, progress,
                                        cache if cache.context == context else RunCache(), new_cache, target, workers)
@@ -233,9 +228,6 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
                 # A post that failed to convert gets no category entry and no
                 # redirects: its old URLs would otherwise 301 to a 404.
                 categories = category_pages(site, planned)
-                if writer is not None:
-                    writer.cancel()
-                    writer = None
                 maps.close()
                 maps = _RedirectMaps(site, planned, languages, categories)
                 reuse = None
@@ -250,11 +242,7 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
                     staging.keep(rel, sha)
                 new_cache.redirects = reuse
             elif files:
-                if writer is not None:
-                    outputs = writer.result()
-                    writer = None
-                else:
-                    outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed)
+                outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed)
                 report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
                 holder.adopt(folder)
                 if outside is None:
@@ -281,8 +269,6 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
             if report_file is not None:
                 report_file.write(report)
         except BaseException:
-            if writer is not None:
-                writer.cancel()
             staging.abort()
             if outside is not None:
                 outside.abort()
@@ -304,39 +290,6 @@ _FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", 
 
 def _ours_to_remove(rel: str) -> bool:
     return rel.startswith(_FOLLOWS_THE_RUN)
-
-
-class _RedirectWriter:
-    """Writes the redirect files in a process of its own while the articles are converted.
-
-    The files of a large map take seconds to write and need nothing the
-    conversion produces, only the settled map on disk.  Where processes
-    cannot be forked, they are written afterwards as before.
-    """
-
-    def __init__(self, executor: ProcessPoolExecutor, future: Future) -> None:
-        self.executor, self.future = executor, future
-
-    @classmethod
-    def start(cls, redirects: RedirectSet, out_dir: Path, formats: set[str], installed: Path) -> "_RedirectWriter | None":
-        if not isinstance(redirects, StoredRedirectSet) or "fork" not in multiprocessing.get_all_start_methods():
-            return None
-        # fork, as the conversion workers: other start methods re-import the caller's main module.
-        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = executor.submit(write_stored_redirects, redirects.store.path, redirects.owners, out_dir,
-                                 frozenset(formats), installed)
-        return cls(executor, future)
-
-    def result(self) -> list:
-        try:
-            return self.future.result()
-        finally:
-            self.executor.shutdown()
-
-    def cancel(self) -> None:
-        """Stop waiting for it; what it wrote is left in the staging folder to be replaced or removed."""
-        self.future.cancel()
-        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class _RedirectMaps:

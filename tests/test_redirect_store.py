@@ -81,26 +81,6 @@ def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
     assert "no/such/page" not in stored and stored.get("no/such/page") is None
 
 
-def test_redirect_files_are_the_same_written_beside_the_conversion_or_after_it(tmp_path, monkeypatch):
-    """Where processes cannot be forked, the files are written after the conversion, as they were."""
-    import multiprocessing
-
-    from migrate.config import Config
-    from migrate.pipeline import run
-
-    def files(site: Path) -> dict[str, bytes]:
-        folder = site / "_redirects"
-        return {p.name: p.read_bytes().replace(str(site.resolve()).encode(), b"SITE") for p in sorted(folder.iterdir())}
-
-    run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "beside", now=NOW, jobs=1))
-    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "after", now=NOW, jobs=1))
-    beside, after = files(tmp_path / "beside"), files(tmp_path / "after")
-    assert sorted(beside) == [".htaccess", "apache-map.txt", "apache-rewritemap.conf", "nginx-http.conf",
-                              "nginx-server.conf", "redirects.csv"]
-    assert beside == after
-
-
 def test_an_alias_named_index_php_does_not_take_the_front_controller():
     from migrate.redirects.legacy import _Collector
     from migrate.redirects.writers import layout

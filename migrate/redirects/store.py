@@ -73,14 +73,7 @@ class RouteStore:
     Worker processes open it read-only by its path (``path``).
     """
 
-    def __init__(self, settled: str | None = None) -> None:
-        """A new store, or (``settled``: its path) one another process settled, opened read-only."""
-        if settled is not None:
-            self.dir, self.path = None, settled
-            self.db = ReadOnlyStore(settled).connect()
-            self._pending, self._indexed = [], True
-            self._finalizer = weakref.finalize(self, self.db.close)  # the file is its owner's to remove
-            return
+    def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
         self.path = os.path.join(self.dir, "map.sqlite")
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)

@@ -43,7 +43,7 @@ from . import (
     query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
 )
 from .legacy import TARGET_SAFE, refuse_control
-from .store import RouteStore, StoredRedirectSet
+from .store import StoredRedirectSet
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
@@ -778,20 +778,6 @@ def write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | f
     out_dir.mkdir(parents=True, exist_ok=True)
     with no_cycle_collection():
         return _write_redirects(redirects, out_dir, formats, Path(install_dir) if install_dir else out_dir)
-
-
-def write_stored_redirects(store_path: str, owners: list[tuple], out_dir: Path, formats: frozenset[str],
-                           install_dir: Path) -> list[Output]:
-    """``write_redirects`` of a settled map on disk, by its path: what another process can be handed.
-
-    The files of a large map take seconds to write, which a run spends on
-    converting articles at the same time in a process of its own.
-    """
-    redirects = StoredRedirectSet(RouteStore(settled=store_path), owners, [], [])
-    try:
-        return write_redirects(redirects, out_dir, formats, install_dir=install_dir)
-    finally:
-        redirects.close()
 
 
 def _write_redirects(redirects: RedirectSet, out_dir: Path, formats: set[str] | frozenset[str],
