@@ -224,6 +224,8 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
             new_cache = RunCache(context=context)
             images = _convert_articles(reader, site, writing, render_options, staging, config, progress,
                                        cache if cache.context == context else RunCache(), new_cache, target, workers)
+            if workers is not None:
+                workers.close()  # done: their memory is not to be held while the redirect files are written
             if any(p.action == SKIP for p in writing):
                 # A post that failed to convert gets no category entry and no
                 # redirects: its old URLs would otherwise 301 to a 404.
