@@ -183,19 +183,6 @@ class RouteStore:
     def route(self, key: str) -> tuple[str, int] | None:
         return self.db.execute("SELECT old, owner FROM routes WHERE key = ?", (key,)).fetchone()
 
-    def olds_under(self, key: str) -> list[tuple[str, int]]:
-        """``(old, owner)`` of every old URL stored under ``key``: a route's four spellings, the singles."""
-        return lookup_olds(self.db, key)
-
-    def single(self, old: str) -> int | None:
-        row = self.db.execute("SELECT owner FROM singles WHERE old = ?", (old,)).fetchone()
-        return None if row is None else row[0]
-
-    def route_key_stats(self) -> tuple[int, int]:
-        """The longest route key in UTF-8 bytes, and how many routes there are."""
-        row = self.db.execute("SELECT max(length(CAST(key AS BLOB))), count(*) FROM routes").fetchone()
-        return row[0] or 0, row[1]
-
     def _stream(self, sql: str, batch: int) -> Iterator:
         for rows in self._batches(sql, batch):
             yield from rows
@@ -268,7 +255,27 @@ class StoredRedirectSet(RedirectSet):
         self.store.close()
 
 
-class StoredPaths:
+class Lookup:
+    """A read-only mapping over a lookup that answers a value or None (a key on disk, say)."""
+
+    def _find(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        found = self._find(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        found = self._find(key)
+        return default if found is None else found
+
+
+class StoredPaths(Lookup):
     """Old SEF path -> new URL, for the link resolver, looked up in the settled map on disk.
 
     Answers what a dict built from every redirect would: for a path as
@@ -293,19 +300,6 @@ class StoredPaths:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["path"], [], state["by_id"])  # type: ignore[misc]
         self.targets = state["targets"]
-
-    def __contains__(self, norm: object) -> bool:
-        return isinstance(norm, str) and self._find(norm) is not None
-
-    def __getitem__(self, norm: str) -> str:
-        found = self._find(norm)
-        if found is None:
-            raise KeyError(norm)
-        return found
-
-    def get(self, norm: str, default: str | None = None) -> str | None:
-        found = self._find(norm)
-        return default if found is None else found
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():

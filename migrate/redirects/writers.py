@@ -43,7 +43,7 @@ from . import (
     query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
 )
 from .legacy import TARGET_SAFE, refuse_control
-from .store import StoredRedirectSet
+from .store import Lookup, StoredRedirectSet
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
@@ -101,7 +101,7 @@ class Layout:
         return None
 
 
-class StoredBare:
+class StoredBare(Lookup):
     """``Layout.bare`` for a map on disk: the store's routes, plus routes the singles make.
 
     A read-only mapping whose iteration is in key order (as the outputs
@@ -119,20 +119,11 @@ class StoredBare:
     def __bool__(self) -> bool:
         return len(self) > 0
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-    def __getitem__(self, key: str) -> str:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def get(self, key: str, default: str | None = None) -> str | None:
+    def _find(self, key: str) -> str | None:
         if key in self.extra:
             return self.extra[key]
         row = self.store.route(key)
-        return default if row is None else self.targets[row[1]]
+        return None if row is None else self.targets[row[1]]
 
     def items(self) -> Iterator[tuple[str, str]]:
         """``(bare route, target)`` in key order."""
