@@ -70,6 +70,8 @@ class RedirectSet:
 
 ARTICLE, CATEGORY, FEED = "a", "c", "f"
 FRONT_CONTROLLERS = ("/index.php", "/")
+#: The front controller as a path: the site's entry, never a route (an alias "index.php" must not take it).
+FRONT_CONTROLLER_PATHS = ("/index.php", "/index.php/")
 #: (view, task) -> kind, for option=com_content on the front controller.
 QUERY_VIEWS = {
     ("article", ""): ARTICLE,

@@ -42,7 +42,7 @@ from ..joomla.model import Category, MenuItem, Site
 from ..permalink import category_url as _category_url
 from ..posts import POST, PlannedArticle
 from . import (
-    ARTICLE, Conflict, Redirect, RedirectSet, UnsafeValue, ascii_lower, decoded_path, fold_key, no_cycle_collection,
+    ARTICLE, FRONT_CONTROLLER_PATHS, Conflict, Redirect, RedirectSet, UnsafeValue, ascii_lower, decoded_path, fold_key, no_cycle_collection,
     route_spelling,
 )
 from .store import ROUTE, SPELLINGS, RouteStore, StoredRedirectSet, decode_key, encode_key, spell
@@ -262,9 +262,6 @@ class _Refused:
     why: str
 
 
-#: The front controller is no route: "/index.php?option=com_contact..." must not follow an alias "index.php".
-_FRONT_CONTROLLERS = frozenset({"/index.php", "/index.php/"})
-
 #: What one claim asks for: (priority, new, status, origin), shared by every old URL it claims.
 _Owner = tuple
 
@@ -336,7 +333,7 @@ class _Collector:
             target, refused = self._target(new), None
         except UnsafeValue as exc:
             target, refused = None, str(exc)
-        if refused is None and len(olds) == 4 and keys[0] not in _FRONT_CONTROLLERS \
+        if refused is None and len(olds) == 4 and keys[0] not in FRONT_CONTROLLER_PATHS \
                 and all(route_spelling(key) == (keys[0], bit) for key, bit in zip(keys, SPELLINGS)) \
                 and not any(_UNREACHABLE.search(path) for path in decoded):
             # A regular route: its four spellings fold back onto it, one row for all.
@@ -401,20 +398,13 @@ class _Collector:
         return number
 
     def _claim(self, key: str | tuple, old: str, owner: int) -> None:
-        """One old URL: a path goes under its bare route with its spelling's bit."""
-        if isinstance(key, str):
-            bare, bit = route_spelling(key)
-            self.store.claim(bare, bit, old, owner)
-        else:
-            self.store.claim(encode_key(key), 1, old, owner)
+        stored, bit = _stored_key(key)
+        self.store.claim(stored, bit, old, owner)
 
     # -- reading ----------------------------------------------------------------
     def first_target(self, key: str | tuple) -> str | None:
         """The target that wins ``key`` among the claims of articles, categories and the home page."""
-        if isinstance(key, str):
-            stored, bit = route_spelling(key)
-        else:
-            stored, bit = encode_key(key), 1
+        stored, bit = _stored_key(key)
         best = None
         for mask, _, number in self.store.claims_on(stored):
             owner = self.owners[number]
@@ -439,8 +429,7 @@ class _Collector:
                 if not _on_this_site(new):
                     new_keys[new] = None
                 else:
-                    key = fold_key(new)
-                    new_keys[new] = route_spelling(key) if isinstance(key, str) else (encode_key(key), 1)
+                    new_keys[new] = _stored_key(fold_key(new))
             return new_keys[new]
 
         targets = {target_key(o[1]) for o in owners} - {None}
@@ -450,7 +439,7 @@ class _Collector:
         conflicts: list[Conflict] = []
         pages: list[tuple[str, str]] = []  # (repr of the public fold key, warning)
         routes: list[tuple[str, str, int]] = []
-        singles: list[tuple[str, int]] = []
+        singles: list[tuple[str, str, int]] = []
 
         def flush() -> None:
             self.store.write_settled(routes, singles)
@@ -517,6 +506,13 @@ class _Collector:
             return
         for out in won.values():
             singles.extend((key, old, owner) for old, owner in out)
+
+
+def _stored_key(key: str | tuple) -> tuple[str, int]:
+    """Where an old URL's ``fold_key`` is kept: a path under its bare route with its spelling's bit."""
+    if isinstance(key, str):
+        return route_spelling(key)
+    return encode_key(key), 1
 
 
 def _public_key(key: str, bit: int) -> tuple:

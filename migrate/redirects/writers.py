@@ -39,6 +39,7 @@ from typing import Container, Iterable, Iterator
 from urllib.parse import unquote
 
 from . import (
+    FRONT_CONTROLLER_PATHS,
     ARTICLE, CATEGORY, FEED, QUERY_FORMATS, QUERY_VIEWS, Redirect, RedirectSet, UnsafeValue,
     query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
 )
@@ -47,7 +48,6 @@ from .store import Lookup, StoredRedirectSet
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
-FRONT_CONTROLLER_PATHS = ("/index.php", "/index.php/")
 FILES = {
     "nginx": ("nginx-http.conf", "nginx-server.conf"),
     "apache": (".htaccess", "apache-map.txt", "apache-rewritemap.conf"),
