@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import FEED_URL, REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictLinkResolver, DictModuleLookup
-from .convert.links import leading_id
-from .convert.links import normalise_path as normalise_link_path
 from .errors import MigrationError, SiteConflict
 from .joomla.model import STATE_NAMES, Article, Site
 from .joomla.reader import JoomlaReader
@@ -183,8 +181,8 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
         else:
             report.extra["redirects"] = dict(reuse["summary"])
         _article_redirect_warnings(planned, report.extra["redirects"]["warnings"])
+        files = set(config.redirect_formats) - {"redirect-from"}
         if config.dry_run:
-            files = set(config.redirect_formats) - {"redirect-from"}
             if files:
                 # Written aside and thrown away: what is over a platform's limit is known by counting the rules.
                 with tempfile.TemporaryDirectory(prefix="joomla2jekyll-dry-run-") as scratch:
@@ -218,7 +216,6 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
         report_file: _ReportFile | None = None
         staging = target.begin()
         outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
-        files = set(config.redirect_formats) - {"redirect-from"}
         holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
         try:
             new_cache = RunCache(context=context)
@@ -243,19 +240,17 @@ def _run(config: Config, progress: Progress, workers: "Workers | None") -> Repor
                 for rel, sha in reuse["files"].items():
                     staging.keep(rel, sha)
                 new_cache.redirects = reuse
-            elif files:
-                outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed)
-                report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
-                holder.adopt(folder)
-                if outside is None:
+            else:
+                if files:
+                    outputs = write_redirects(maps.get(), holder.path(folder), files, install_dir=installed)
+                    report.extra["redirects"]["outputs"] = [o.to_dict() for o in outputs]
+                    holder.adopt(folder)
+                if outside is None:  # a folder of its own is written every run (see _reusable_redirects)
                     new_cache.redirects = {
                         # --access-log results belong to the run that read the log
                         "summary": {k: v for k, v in report.extra["redirects"].items() if k != "uncovered"},
                         "files": {rel: sha for rel, sha in staging.files.items() if rel.startswith(REDIRECTS_FOLDER + "/")},
                     }
-            elif outside is None:
-                new_cache.redirects = {"summary": {k: v for k, v in report.extra["redirects"].items() if k != "uncovered"},
-                                       "files": {}}
             if outside is not None:
                 outside.check()  # before the site changes: both commit, or neither
             if new_cache.context is not None:
@@ -382,25 +377,12 @@ def _redirect_summary(redirects: RedirectSet, config: Config) -> dict:
 
 
 def _link_resolver(writing: list[PlannedArticle], categories: dict[int, "CategoryPage"],
-                   redirects: RedirectSet, old_urls: tuple[str, ...]) -> DictLinkResolver:
+                   redirects: StoredRedirectSet, old_urls: tuple[str, ...]) -> DictLinkResolver:
     """Internal links resolve through the same map as the redirects, so the two agree."""
     by_id = {p.id: p.url for p in writing if p.url and p.action == POST}
-    by_path: dict[str, str] | StoredPaths
-    if isinstance(redirects, StoredRedirectSet):
-        by_path = StoredPaths(redirects.store.path, redirects.owners, by_id)  # looked up on disk, not copied
-    else:
-        by_path = {}
-        for red in redirects:
-            if "?" in red.old:
-                continue  # query forms resolve by id
-            path = normalise_link_path(red.old)
-            ident = leading_id(path.rsplit("/", 1)[-1])
-            if ident is not None and by_id.get(ident) == red.new:
-                continue  # an "id-alias" path: the resolver finds it by id, no need to hold it
-            by_path.setdefault(path, red.new)
     return DictLinkResolver(
         by_id=by_id,
-        by_path=by_path,  # type: ignore[arg-type]
+        by_path=StoredPaths(redirects.store.path, redirects.owners, by_id),  # type: ignore[arg-type]  # on disk, not copied
         category_by_id={cid: page.url for cid, page in categories.items()},
         old_urls=old_urls,
     )
