@@ -244,10 +244,13 @@ class JekyllSite:
         except OSError:
             return False
 
-    def conflicts(self, relpaths: list[str], new_hashes: dict[str, str] | None = None) -> list[str]:
+    def conflicts(self, relpaths: list[str], new_hashes: dict[str, str] | None = None,
+                  on_disk: dict[str, str] | None = None) -> list[str]:
         """Paths we would write that hold a file we did not write, or that was edited since.
 
         A file that already holds exactly what we would write is no conflict.
+        ``on_disk`` learns the hash of every existing file read, for a caller
+        that needs it next (a large redirect file is not to be read twice).
         """
         if self.force:
             return []
@@ -265,6 +268,8 @@ class JekyllSite:
                 found.append(rel)
                 continue
             current = _file_sha(path)
+            if on_disk is not None:
+                on_disk[rel] = current
             if current != known.get(rel) and current != (new_hashes or {}).get(rel):
                 found.append(rel)
         return found
@@ -313,14 +318,14 @@ class Staging:
         """A folder inside the staging dir for writers that write files themselves."""
         return self.dir if folder == "." else self.dir / safe_relpath(folder)
 
-    def conflicts(self) -> list[str]:
+    def conflicts(self, on_disk: dict[str, str] | None = None) -> list[str]:
         """Staged files that would replace a file that is not ours (or was edited)."""
         checked = [rel for rel in self.files if rel not in self.only_if_missing and rel not in self.merged]
-        return self.site.conflicts(checked, self.files)
+        return self.site.conflicts(checked, self.files, on_disk)
 
-    def check(self) -> None:
+    def check(self, on_disk: dict[str, str] | None = None) -> None:
         """Raise SiteConflict if committing would replace anything not ours."""
-        conflicts = self.conflicts()
+        conflicts = self.conflicts(on_disk)
         if conflicts:
             raise SiteConflict(conflict_message(self.site.root, sorted(conflicts)))
 
@@ -343,8 +348,9 @@ class Staging:
         redirect output no longer asked for) is removed when it is unchanged
         since we wrote it; an edited one stays.
         """
+        on_disk: dict[str, str] = {}  # hashes the check read, moments before the moves
         try:
-            self.check()
+            self.check(on_disk)
         except SiteConflict:
             self.abort()
             raise
@@ -359,7 +365,7 @@ class Staging:
                 target = root / rel
                 if rel in self.only_if_missing and target.exists():
                     continue
-                if previous.get(rel) == sha and target.is_file() and _file_sha(target) == sha:
+                if previous.get(rel) == sha and target.is_file() and (on_disk.get(rel) or _file_sha(target)) == sha:
                     written[rel] = sha  # the same bytes: leave the file and its mtime alone
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
