@@ -11,9 +11,11 @@ Servers see old URLs in three shapes, and each output keeps them apart:
   regex: a quarter of the keys for large sites;
 * literal request URIs with an unusual query (from ``#__redirect_links``).
 
-Apache gets both a ``.htaccess`` (rules, for shared hosting) and, for the
-server configuration, ``apache-rewritemap.conf`` with its ``apache-map.txt``
-(the same lookups through a RewriteMap: a few rules whatever the size).
+Apache gets a ``.htaccess`` (rules, for shared hosting; past
+``HTACCESS_MAX_RULES`` none, as every rule is tried on every request) and,
+for the server configuration, ``apache-rewritemap.conf`` with its
+``apache-map.txt`` (the same lookups through a RewriteMap: a few rules
+whatever the size).
 A ``_redirects`` file (Netlify, Cloudflare Pages, GitLab Pages) cannot strip
 ``.html`` with a rule, but one ``/index.php/*`` splat at its end stands for
 the ``/index.php/`` spellings of the folded routes.  Every file is counted
@@ -48,12 +50,6 @@ from .store import Lookup, StoredRedirectSet
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
-FILES = {
-    "nginx": ("nginx-http.conf", "nginx-server.conf"),
-    "apache": (".htaccess", "apache-map.txt", "apache-rewritemap.conf"),
-    "netlify": ("_redirects",),
-    "csv": ("redirects.csv",),
-}
 _TARGET_CHARS = re.compile("^[" + re.escape("".join(sorted(set(TARGET_SAFE)))) + "A-Za-z0-9]*$")
 
 
