@@ -29,8 +29,13 @@ def jekyll_command() -> list[str] | None:
     return [exe] if exe else None
 
 
-def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None, timeout: int = 1800) -> BuildResult:
-    """Build ``site`` into ``destination`` atomically (as far as renames go)."""
+def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None, timeout: int = 1800,
+               future: bool = False) -> BuildResult:
+    """Build ``site`` into ``destination`` atomically (as far as renames go).
+
+    ``future`` publishes posts dated later than now (Joomla's scheduled
+    articles), as ``jekyll build --future`` does.
+    """
     command = jekyll or jekyll_command()
     if command is None:
         raise BuildError("jekyll is not installed (Debian: apt-get install jekyll; elsewhere: gem install jekyll)")
@@ -47,7 +52,7 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
     env = dict(os.environ, JEKYLL_ENV=os.environ.get("JEKYLL_ENV", "production"))
     try:
         proc = subprocess.run(
-            [*command, "build", "--source", str(site), "--destination", str(work)],
+            [*command, "build", "--source", str(site), "--destination", str(work), *(["--future"] if future else [])],
             cwd=site, env=env, capture_output=True, text=True, timeout=timeout,
         )
     except subprocess.TimeoutExpired:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -128,10 +129,13 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
               help="Conversion processes (0: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), hidden=True,
+              help="Take this UTC time as now (expiry and scheduling): for tests.")
 def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
             old_urls: tuple[str, ...], joomla_root: Path | None, redirect_list: frozenset[str],
-            redirects_dir: Path | None, keep_urls: bool, access_log: Path | None, jobs: int, quiet: bool) -> None:
+            redirects_dir: Path | None, keep_urls: bool, access_log: Path | None, jobs: int, quiet: bool,
+            now: datetime | None) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
@@ -141,6 +145,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
         joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
         redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
+        **({"now": now} if now is not None else {}),
     )
     try:
         result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))
@@ -148,11 +153,16 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(_os_error(exc)) from None
-    if report is not None and str(report) == "-":
+    except KeyboardInterrupt:
+        # The run aborted its staging on the way out: say so in one line, as a shell expects (128 + SIGINT).
+        click.echo(f"Interrupted: nothing was changed in {site}", err=True)
+        sys.exit(130)
+    to_stdout = report is not None and str(report) == "-"
+    if to_stdout:
         click.echo(result.to_json(), nl=False)
-        return
     if not quiet:
-        click.echo(result.human())
+        # With the JSON on standard output, the summary for a person goes to standard error.
+        click.echo(result.human(), err=to_stdout)
 
 
 @main.command()
@@ -160,12 +170,13 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
               help="The Jekyll site folder (the one migrate wrote).")
 @click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Where the built site goes, e.g. /var/www/blog. Replaced only when the build succeeds.")
-def build(site: Path, dest: Path) -> None:
+@click.option("--future", is_flag=True, help="Publish posts dated in the future too (scheduled Joomla articles).")
+def build(site: Path, dest: Path, future: bool) -> None:
     """Run jekyll build into a fresh folder and swap it in on success."""
     from .build import build_site
 
     try:
-        result = build_site(site, dest)
+        result = build_site(site, dest, future=future)
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Built {site} into {result.destination}")

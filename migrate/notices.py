@@ -19,3 +19,7 @@ class Notice:
 
     def __str__(self) -> str:
         return f"article {self.article_id}: {self.text}" if self.article_id is not None else self.text
+
+
+#: Codes more than one module needs to know.
+REDIRECT_REFUSED = "redirect-refused"  # an old URL of the article was unsafe to write into a server config

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -26,63 +26,92 @@ POST, DRAFT, SKIP = "post", "draft", "skip"
 MAX_SLUG_BYTES = 100
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Why an article gets no post: ``code`` groups the report, ``text`` tells a person."""
+
+    code: str
+    text: str
+
+
+#: The report's ``skipped_by_reason`` keys, one per code.
+SKIP_LABELS = {
+    "trashed": "trashed",
+    "unpublished": "unpublished",
+    "unknown-state": "unknown state",
+    "restricted": "restricted access",
+    "category-unpublished": "unpublished category",
+    "category-restricted": "restricted category",
+    "expired": "expired",
+    "no-date": "no date",
+    "unreadable": "unreadable row",
+    "conversion-failed": "conversion failed",
+    "gone": "gone in the second read",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedArticle:
-    """One article's fate: a line of the report and the key to its post."""
+    """One article's fate: a line of the report and the key to its post.
+
+    Frozen: a later stage that learns more (a conversion failed, --keep-urls
+    moved the post) makes a new entry with ``dataclasses.replace``, so no stage
+    sees an entry change under it.
+    """
 
     id: int
     title: str
     state: int | None
     action: str
-    reason: str | None = None
+    skip: Skip | None = None
     slug: str | None = None
     path: str | None = None  # relative to the site folder
     url: str | None = None  # where Jekyll publishes it
     date: datetime | None = None  # in the site timezone
-    warnings: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # what a person should hear of, found while reading and planning
     # What the redirect maps and link rewriting need to know of the old URL:
     alias: str = ""
     catid: int = 0
     category_path: str | None = None
     category_titles: tuple[str, ...] = ()  # for :categories in the permalink
     language: str = "*"
+    repaired: bool = False  # double-encoded text was repaired while reading
 
-    def report_entry(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "state": STATE_NAMES.get(self.state, str(self.state)) if self.state is not None else None,
-            "action": self.action,
-            "reason": self.reason,
-            "path": self.path,
-            "url": self.url,
-            "warnings": list(self.warnings),
-        }
+    @property
+    def reason(self) -> str | None:
+        return self.skip.text if self.skip else None
+
+    def skipped(self, skip: Skip) -> "PlannedArticle":
+        """This entry once a later stage found it cannot be written: no file, no URL."""
+        return replace(self, action=SKIP, skip=skip, path=None, url=None)
 
 
-def decide(article: Article, *, drafts: bool, now: datetime) -> tuple[str, str | None, list[str]]:
-    """The default rules of the README: ``(action, reason, notes)``."""
+def decide(article: Article, *, drafts: bool, now: datetime) -> tuple[str, Skip | None, list[str]]:
+    """The default rules of the README: ``(action, why skipped, notes)``."""
     notes: list[str] = []
     if article.state == TRASHED:
-        return SKIP, "trashed", notes
+        return SKIP, Skip("trashed", "trashed"), notes
     if article.state == UNPUBLISHED:
         if drafts:
             return DRAFT, None, notes
-        return SKIP, "unpublished (--drafts keeps it as a draft)", notes
+        return SKIP, Skip("unpublished", "unpublished (--drafts keeps it as a draft)"), notes
     if article.state not in (PUBLISHED, ARCHIVED):
-        return SKIP, f"unknown state {article.state}", notes
+        return SKIP, Skip("unknown-state", f"unknown state {article.state}"), notes
     if not article.public:
-        return SKIP, f"restricted access (view level {article.access})", notes
+        return SKIP, Skip("restricted", f"restricted access (view level {article.access})"), notes
     category = article.category
     if category is not None and category.published <= 0:
         # Joomla shows an article only while its category is published.
-        return SKIP, f"category {category.title!r} is unpublished", notes
+        return SKIP, Skip("category-unpublished", f"category {category.title!r} is unpublished"), notes
     if category is not None and not category.public:
-        return SKIP, f"restricted category {category.title!r} (view level {category.access})", notes
+        return SKIP, Skip("category-restricted", f"restricted category {category.title!r} (view level {category.access})"), notes
     if article.publish_down is not None and article.publish_down <= now:
-        return SKIP, f"expired (publish_down {article.publish_down:%Y-%m-%d %H:%M} UTC is past)", notes
+        return SKIP, Skip("expired", f"expired (publish_down {article.publish_down:%Y-%m-%d %H:%M} UTC is past)"), notes
     if article.date is None:
-        return SKIP, "no date: created, publish_up and modified are all empty", notes
+        return SKIP, Skip("no-date", "no date: created, publish_up and modified are all empty"), notes
+    if article.publish_up is None and article.created is None:
+        # Joomla showed no date at all; the post needs one, and its last edit is the best there is.
+        notes.append(f"created and publish_up are empty: dated {article.modified:%Y-%m-%d} from its last modification")
     if article.publish_up is not None and article.publish_up > now:
         notes.append(
             f"scheduled for {article.publish_up:%Y-%m-%d %H:%M} UTC: Jekyll builds it from that day on (or with --future)"
@@ -130,34 +159,33 @@ def plan(
                 PlannedArticle(
                     id=item.first_value if item.first_value is not None else -1,
                     title="", state=None, action=SKIP,
-                    reason=f"unreadable row ({item.where}): {item.reason}",
+                    skip=Skip("unreadable", f"unreadable row ({item.where}): {item.reason}"),
                 )
             )
             continue
-        action, reason, notes = decide(item, drafts=drafts, now=now)
+        action, skip, notes = decide(item, drafts=drafts, now=now)
         planned.append(
             PlannedArticle(
-                id=item.id, title=item.title, state=item.state, action=action, reason=reason,
+                id=item.id, title=item.title, state=item.state, action=action, skip=skip,
                 date=local_date(item.date, tz) if item.date else None,
-                warnings=list(item.warnings) + notes,
+                notes=tuple(item.warnings) + tuple(notes),
                 alias=item.alias, catid=item.catid,
                 category_path=item.category.path if item.category else None,
                 category_titles=item.category.titles if item.category else (),
                 language=item.language,
                 slug=slug_base(item) if action != SKIP else None,
+                repaired=any(w.startswith("repaired double-encoded") for w in item.warnings),
             )
         )
     planned.sort(key=lambda p: p.id)
     used: set[str] = set()
-    for p in planned:
+    for i, p in enumerate(planned):
         if p.action == SKIP or p.slug is None or p.date is None:
             continue
-        p.slug = _unique(p.slug, used)
-        if p.action == POST:
-            p.path = f"_posts/{p.date:%Y-%m-%d}-{p.slug}.md"
-        else:
-            p.path = f"_drafts/{p.slug}.md"
-        p.url = post_url(permalink, date=p.date, slug=p.slug, categories=p.category_titles)
+        slug = _unique(p.slug, used)
+        path = f"_posts/{p.date:%Y-%m-%d}-{slug}.md" if p.action == POST else f"_drafts/{slug}.md"
+        url = post_url(permalink, date=p.date, slug=slug, categories=p.category_titles)
+        planned[i] = replace(p, slug=slug, path=path, url=url)
     return planned
 
 
@@ -185,6 +213,8 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["author"] = article.author
     if article.category and article.category.titles:
         meta["categories"] = list(article.category.titles)
+        # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
+        meta["category_key"] = article.category.path
     if article.tags:
         meta["tags"] = [t.title for t in article.tags]
     if article.metadesc.strip():

@@ -11,8 +11,8 @@ a re-run must cost what changed, not what exists.  Two fingerprints decide:
 * each *article*: its row as read (bodies included) and its plan entry.
 
 A post is taken over when both fingerprints match and the file on disk still
-holds the bytes the last run wrote (an edited post is converted again, and
-then meets the usual conflict rules).  The cache is a JSON file in the tool
+holds the bytes the last run wrote (an edited post is left as the person
+left it, see ``stages/convert.py``).  The cache is a JSON file in the tool
 folder, staged and committed with the site like any other file, so it never
 describes a site that a failed run did not write.
 """
@@ -23,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -32,13 +33,20 @@ from .joomla.model import Article, Site
 from .posts import PlannedArticle
 
 CACHE = f"{TOOL_FOLDER}/cache.json"
+#: Libraries whose version changes what a post or a redirect file holds.
+_SHAPING = ("markdownify", "beautifulsoup4", "pyyaml", "ftfy", "python-slugify", "python-frontmatter")
 _FORMAT = 1
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """The package's own source: a changed converter must not reuse old output."""
+    """The package's own source and the libraries that shape a post: a changed converter must not reuse old output."""
     digest = hashlib.sha256(__version__.encode())
+    for dist in _SHAPING:
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(dist.encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
@@ -69,7 +77,7 @@ def _site_state(site: Site) -> tuple:
 
 
 def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
-    planned_state = (planned.path, planned.url, planned.date, planned.slug, tuple(planned.warnings))
+    planned_state = (planned.path, planned.url, planned.date, planned.slug, planned.notes)
     return hashlib.sha256(repr((article, planned_state)).encode()).hexdigest()
 
 

@@ -87,3 +87,40 @@ def test_report_urls_match_jekyll_for_permalinks_with_categories(tmp_path: Path,
         if entry.url.endswith("/"):
             path = path / "index.html"
         assert path.is_file(), entry.url
+
+
+def test_category_pages_list_posts_written_later_in_jekyll(tmp_path: Path, jekyll):
+    site = tmp_path / "site"
+    run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=site, now=NOW, jobs=1))
+    # A post a person writes after the migration, in the category by its key; and one in a
+    # category of the same title elsewhere, which must not be listed.
+    (site / "_posts" / "2020-04-01-written-in-jekyll.md").write_text(
+        "---\ntitle: Written in Jekyll\ncategory_key: blog/cloud\n---\nNew.\n")
+    (site / "_posts" / "2020-04-02-another-cloud.md").write_text(
+        "---\ntitle: Another Cloud\ncategories: [Blog, Cloud]\ncategory_key: elsewhere/cloud\n---\nNo.\n")
+    build_site(site, tmp_path / "live")
+    page = (tmp_path / "live" / "category" / "blog" / "cloud" / "index.html").read_text()
+    assert '<a href="/2020/04/01/written-in-jekyll/">Written in Jekyll</a>' in page
+    assert '<a href="/2016/02/09/gluing-services-together-with-lambda/">Gluing Services Together With Lambda</a>' in page
+    assert "Another Cloud" not in page
+    assert page.index("Written in Jekyll") < page.index("Gluing Services")  # newest first
+    parent = (tmp_path / "live" / "category" / "blog" / "index.html").read_text()
+    assert '<a href="/category/blog/cloud/">Cloud</a>' in parent
+
+
+def test_the_site_has_a_404_page(tmp_path: Path, jekyll):
+    site = tmp_path / "site"
+    run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=site, now=NOW, jobs=1))
+    build_site(site, tmp_path / "live")
+    assert "Page not found" in (tmp_path / "live" / "404.html").read_text()
+
+
+def test_build_future_publishes_scheduled_posts(tmp_path: Path, jekyll):
+    site = tmp_path / "site"
+    run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=site, now=NOW, jobs=1))
+    # Dated far ahead, so the test does not depend on today's date (the fixture's scheduled one is 2031).
+    (site / "_posts" / "2999-01-01-scheduled.md").write_text("---\ntitle: Scheduled\n---\nLater.\n")
+    build_site(site, tmp_path / "now")
+    build_site(site, tmp_path / "future", future=True)
+    scheduled = Path("2999/01/01/scheduled/index.html")
+    assert not (tmp_path / "now" / scheduled).exists() and (tmp_path / "future" / scheduled).is_file()

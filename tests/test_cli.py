@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from migrate.cli import main
-from conftest import FIXTURES
+from conftest import FIXTURES, NOW
 
 BLOG = FIXTURES / "joomla3-blog.sql"
-NOW_ARGS: list[str] = []
+#: The fixture holds an expired and a scheduled article: "now" is fixed so the tests do not drift.
+NOW_ARGS = ["--now", NOW.strftime("%Y-%m-%dT%H:%M:%S")]
 
 
 def invoke(*args: str):
@@ -26,7 +27,7 @@ def invoke(*args: str):
 
 
 def migrate(site: Path, *extra: str, source: Path = BLOG):
-    return invoke("migrate", str(source), "--site", str(site), "-q", "--jobs", "1", *extra)
+    return invoke("migrate", str(source), "--site", str(site), "-q", "--jobs", "1", *NOW_ARGS, *extra)
 
 
 def posts(site: Path) -> dict[int, tuple[str, frontmatter.Post]]:
@@ -145,35 +146,78 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(tmp_path):
     assert not site.exists()
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["dry_run"] is True and report["summary"]["posts"] == 10
-    human = invoke("migrate", str(BLOG), "--site", str(site), "--dry-run").output
-    assert "14 articles: would write 10 posts and 0 drafts, skipped 4" in human
+    human = invoke("migrate", str(BLOG), "--site", str(site), "--dry-run", *NOW_ARGS).output
+    assert "14 articles: would write 10 posts and 0 drafts, would skip 4" in human
     assert "Needs a look:" in human
     # fixtures/README.md: articles 3 and 13 share the alias on-jekyll and the day 2016-05-21.
     assert ("  - redirect conflict on /component/content/article/on-jekyll and 3 more spellings: "
             "article 3 (/2016/05/21/on-jekyll/) wins over article 13 (/2016/05/21/on-jekyll-2/)") in human.splitlines()
     assert human.count("old URLs not redirected") == 1  # article 12's, once
-    assert any(re.fullmatch(r"\d+ old URLs redirected \(apache, csv, nginx\)", line)
+    assert any(re.fullmatch(r"\d+ old URLs would be redirected \(apache, csv, nginx\)", line)
                for line in human.splitlines())
     assert not site.exists()
 
 
-def test_report_to_stdout(tmp_path):
-    result = migrate(tmp_path / "s", "--dry-run", "--report", "-")
-    assert json.loads(result.output)["summary"]["articles"] == 14
+def test_report_to_stdout_keeps_the_summary_on_stderr(tmp_path):
+    result = CliRunner().invoke(
+        main, ["migrate", str(BLOG), "--site", str(tmp_path / "s"), "--dry-run", "--report", "-", *NOW_ARGS])
+    assert json.loads(result.stdout)["summary"]["articles"] == 14
+    assert "14 articles: would write 10 posts and 0 drafts, would skip 4" in result.stderr
 
 
-def test_hand_written_files_are_not_overwritten_without_force(tmp_path):
+def test_counts_read_as_a_person_writes_them(tmp_path):
+    result = invoke("migrate", str(BLOG), "--site", str(tmp_path / "s"), "--drafts", "--jobs", "1", *NOW_ARGS)
+    assert "14 articles: wrote 10 posts and 1 draft, skipped 3" in result.output
+    assert "repaired double-encoded text in 1 article\n" in result.output
+
+
+def test_an_edited_post_is_kept_and_named_and_the_rest_is_written(tmp_path):
     site = tmp_path / "site"
     migrate(site)
     post = next((site / "_posts").glob("2016-02-09-*.md"))
     post.write_text("my own edit\n")
-    result = migrate(site)
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: 1 files in ")
-    assert "_posts/2016-02-09-gluing-services-together-with-lambda.md (use --force to overwrite them)" in result.output
-    assert post.read_text() == "my own edit\n"
-    assert migrate(site, "--force").exit_code == 0
-    assert post.read_text() != "my own edit\n"
+    other = next((site / "_posts").glob("2016-06-10-*.md"))
+    other.unlink()  # gone: the re-run must write it again
+    dry = invoke("migrate", str(BLOG), "--site", str(site), "--dry-run", *NOW_ARGS)
+    assert dry.exit_code == 0
+    assert ("1 edited post would be kept as you left it (--force replaces them, with a backup): "
+            "_posts/2016-02-09-gluing-services-together-with-lambda.md") in dry.output
+    result = invoke("migrate", str(BLOG), "--site", str(site), "--jobs", "1", *NOW_ARGS)
+    assert result.exit_code == 0, result.output
+    assert ("1 edited post kept as you left it (--force replaces them, with a backup): "
+            "_posts/2016-02-09-gluing-services-together-with-lambda.md") in result.output
+    assert post.read_text() == "my own edit\n" and other.is_file()
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    assert report["kept_edits"] == ["_posts/2016-02-09-gluing-services-together-with-lambda.md"]
+    entry = {a["id"]: a for a in report["articles"]}[1]
+    assert entry["action"] == "post" and any("was edited in the site: left as it is" in w for w in entry["warnings"])
+    assert migrate(site).exit_code == 0 and post.read_text() == "my own edit\n"  # and again
+
+
+def test_force_replaces_an_edited_post_and_keeps_a_backup(tmp_path):
+    site = tmp_path / "site"
+    migrate(site)
+    post = next((site / "_posts").glob("2016-02-09-*.md"))
+    post.write_text("my own edit\n")
+    result = invoke("migrate", str(BLOG), "--site", str(site), "--jobs", "1", "--force", *NOW_ARGS)
+    assert result.exit_code == 0
+    assert post.read_text().startswith("---\n")
+    [backup] = (site / "_joomla2jekyll" / "backups").glob("*/_posts/2016-02-09-*.md")
+    assert backup.read_text() == "my own edit\n"
+    assert re.search(r"^1 file overwritten by --force; the old ones are in _joomla2jekyll/backups/\S+$", result.output, re.M)
+
+
+def test_a_hand_written_file_where_a_category_page_goes_is_refused_and_the_dry_run_says_so(tmp_path):
+    site = tmp_path / "site"
+    page = site / "category" / "blog" / "cloud" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("my own page\n")
+    for extra in (["--dry-run"], []):
+        result = migrate(site, *extra)
+        assert result.exit_code == 1, extra
+        assert result.output == (f"Error: 1 files in {site} were not written by joomla2jekyll or were edited since: "
+                                 "category/blog/cloud/index.html (use --force to overwrite them)\n")
+    assert page.read_text() == "my own page\n" and not (site / "_posts").exists()
 
 
 def test_rerun_replaces_our_own_files_and_keeps_user_files(tmp_path):
@@ -332,14 +376,17 @@ def test_a_moved_site_gets_a_rewritemap_naming_its_new_folder(tmp_path):
     assert f'txt:{moved.resolve()}/_redirects/apache-map.txt"' in conf and str(first) not in conf
 
 
-def test_category_pages_list_their_posts(tmp_path):
+def test_category_pages_select_their_posts_by_a_unique_key(tmp_path):
     site = tmp_path / "site"
     migrate(site)
     page = frontmatter.load(site / "category" / "blog" / "cloud" / "index.html")
     assert page["title"] == "Cloud" and page["permalink"] == "/category/blog/cloud/"
-    assert '<a href="/2016/02/09/gluing-services-together-with-lambda/">Gluing Services Together With Lambda</a>' in page.content
+    assert page["category_key"] == "blog/cloud" and "render_with_liquid" not in page.metadata
+    post = frontmatter.load(next((site / "_posts").glob("2016-02-09-*.md")))
+    assert post["category_key"] == "blog/cloud"
     parent = frontmatter.load(site / "category" / "blog" / "index.html")
-    assert '<a href="/category/blog/cloud/">Cloud</a>' in parent.content
+    assert parent["subcategories"] == [{"title": "Cloud", "url": "/category/blog/cloud/"},
+                                       {"title": "Jekyll", "url": "/category/blog/jekyll/"}]
 
 
 def test_access_log_lists_old_pages_the_map_misses(tmp_path):

@@ -45,13 +45,21 @@ def article(**kw) -> Article:
     ],
 )
 def test_decide(kw, drafts, expected):
-    action, reason, _ = decide(article(**kw), drafts=drafts, now=NOW)
-    assert (action, reason) == expected
+    action, skip, _ = decide(article(**kw), drafts=drafts, now=NOW)
+    assert (action, skip.text if skip else None) == expected
+
+
+def test_an_article_dated_only_by_its_last_edit_says_so():
+    # Joomla's zero dates read as None: created and publish_up empty, modified set.
+    action, skip, notes = decide(article(created=None, publish_up=None, modified=datetime(2019, 7, 2, 8, 0)),
+                                 drafts=False, now=NOW)
+    assert (action, skip) == ("post", None)
+    assert notes == ["created and publish_up are empty: dated 2019-07-02 from its last modification"]
 
 
 def test_future_article_is_a_post_with_a_note():
-    action, reason, notes = decide(article(publish_up=datetime(2031, 5, 4, 12, 0)), drafts=False, now=NOW)
-    assert (action, reason) == ("post", None)
+    action, skip, notes = decide(article(publish_up=datetime(2031, 5, 4, 12, 0)), drafts=False, now=NOW)
+    assert (action, skip) == ("post", None)
     assert notes == ["scheduled for 2031-05-04 12:00 UTC: Jekyll builds it from that day on (or with --future)"]
 
 
@@ -181,8 +189,8 @@ def test_author_alias_when_user_is_gone():
 def test_category_state_and_access_gate_the_article(published, public, expected):
     cat = Category(id=5, title="Members", alias="members", path="members", titles=("Members",),
                    published=published, access=1 if public else 2, public=public)
-    action, reason, _ = decide(article(category=cat, catid=5), drafts=False, now=NOW)
-    assert (action, reason) == expected
+    action, skip, _ = decide(article(category=cat, catid=5), drafts=False, now=NOW)
+    assert (action, skip.text if skip else None) == expected
 
 
 # -- front matter: libyaml where it writes what PyYAML writes -----------------

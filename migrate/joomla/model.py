@@ -116,7 +116,6 @@ class Site:
     redirect_links: list[RedirectLink] = field(default_factory=list)
     featured: set[int] = field(default_factory=set)  # 1.5 keeps it in its own table
     warnings: list[str] = field(default_factory=list)  # tables or rows we could not read
-    counts_by_state: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

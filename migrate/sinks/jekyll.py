@@ -16,9 +16,8 @@ import os
 import re
 import shutil
 import tempfile
-from html import escape
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
@@ -97,102 +96,6 @@ def safe_relpath(relpath: str) -> PurePosixPath:
     return path
 
 
-LAYOUT_DEFAULT = """<!DOCTYPE html>
-<html lang="{{ page.lang | default: site.lang | default: 'en' }}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{% if page.title %}{{ page.title | escape }} | {% endif %}{{ site.title | escape }}</title>
-  {% if page.description %}<meta name="description" content="{{ page.description | escape }}">{% endif %}
-</head>
-<body>
-  <header><a href="{{ '/' | relative_url }}">{{ site.title | escape }}</a></header>
-  <main>
-{{ content }}
-  </main>
-</body>
-</html>
-"""
-
-LAYOUT_POST = """---
-layout: default
----
-<article class="post">
-  <h1>{{ page.title | escape }}</h1>
-  <p class="meta"><time datetime="{{ page.date | date_to_xmlschema }}">{{ page.date | date: "%Y-%m-%d" }}</time>{% if page.author %} · {{ page.author | escape }}{% endif %}</p>
-  <div class="content">
-{{ content }}
-  </div>
-</article>
-"""
-
-LAYOUT_CATEGORY = """---
-layout: default
----
-<h1>{{ page.title | escape }}</h1>
-{{ content }}
-"""
-
-LAYOUT_PAGE = """---
-layout: default
----
-<h1>{{ page.title | escape }}</h1>
-{{ content }}
-"""
-
-FEED = """---
-layout: null
----
-<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <title>{{ site.title | xml_escape }}</title>
-  <link href="{{ page.url | absolute_url }}" rel="self"/>
-  <link href="{{ '/' | absolute_url }}"/>
-  <updated>{{ site.time | date_to_xmlschema }}</updated>
-  <id>{{ '/' | absolute_url | xml_escape }}</id>
-{% for post in site.posts limit: 20 %}  <entry>
-    <title>{{ post.title | xml_escape }}</title>
-    <link href="{{ post.url | absolute_url }}"/>
-    <updated>{{ post.date | date_to_xmlschema }}</updated>
-    <id>{{ post.url | absolute_url | xml_escape }}</id>
-    <summary type="html">{{ post.excerpt | xml_escape }}</summary>
-  </entry>
-{% endfor %}</feed>
-"""
-
-INDEX = """---
-layout: default
-title: Home
----
-<ul class="posts">
-{% for post in site.posts %}  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
-{% endfor %}</ul>
-"""
-
-
-def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, Any]:
-    return {
-        "title": title,
-        "timezone": timezone,
-        "permalink": DEFAULT_PERMALINK,
-        "excerpt_separator": "<!--more-->",
-        "plugins": plugins,
-        # Strict settings make a broken post fail the build instead of
-        # rendering quietly wrong (issue 3 targets them).
-        "strict_front_matter": True,
-        "liquid": {"error_mode": "strict", "strict_filters": True},
-        # The author's characters, not kramdown's typography: straight
-        # quotes stay straight, "--" and "..." stay as typed, as in Joomla.
-        "kramdown": {
-            "smart_quotes": ["apos", "apos", "quot", "quot"],
-            "typographic_symbols": {
-                "hellip": "...", "mdash": "---", "ndash": "--",
-                "laquo": "<<", "raquo": ">>", "laquo_space": "<< ", "raquo_space": " >>",
-            },
-        },
-    }
-
-
 @dataclass
 class JekyllSite:
     """The target folder; reads its state, stages the new files, commits them."""
@@ -245,14 +148,16 @@ class JekyllSite:
             return False
 
     def conflicts(self, relpaths: list[str], new_hashes: dict[str, str] | None = None,
-                  on_disk: dict[str, str] | None = None) -> list[str]:
+                  on_disk: dict[str, str] | None = None, *, even_forced: bool = False) -> list[str]:
         """Paths we would write that hold a file we did not write, or that was edited since.
 
         A file that already holds exactly what we would write is no conflict.
         ``on_disk`` learns the hash of every existing file read, for a caller
         that needs it next (a large redirect file is not to be read twice).
+        With ``--force`` there are none, unless ``even_forced`` asks which
+        files it would overwrite (they get a backup).
         """
-        if self.force:
+        if self.force and not even_forced:
             return []
         known = self.manifest()
         found = []
@@ -291,6 +196,8 @@ class Staging:
         self.kept: dict[str, str] = {}  # relpath -> sha256 of files left as the last run wrote them
         self.only_if_missing: set[str] = set()
         self.merged: set[str] = set()
+        self.backups: list[str] = []  # files --force overwrote, copied first into backup_folder
+        self.backup_folder = f"{TOOL_FOLDER}/backups/{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%SZ}"
 
     def write(self, relpath: str, text: str | bytes, *, only_if_missing: bool = False, merged: bool = False) -> str:
         """Stage a file.  ``merged`` files (``_config.yml``) were built from
@@ -318,16 +225,17 @@ class Staging:
         """A folder inside the staging dir for writers that write files themselves."""
         return self.dir if folder == "." else self.dir / safe_relpath(folder)
 
-    def conflicts(self, on_disk: dict[str, str] | None = None) -> list[str]:
+    def conflicts(self, on_disk: dict[str, str] | None = None, *, even_forced: bool = False) -> list[str]:
         """Staged files that would replace a file that is not ours (or was edited)."""
         checked = [rel for rel in self.files if rel not in self.only_if_missing and rel not in self.merged]
-        return self.site.conflicts(checked, self.files, on_disk)
+        return self.site.conflicts(checked, self.files, on_disk, even_forced=even_forced)
 
-    def check(self, on_disk: dict[str, str] | None = None) -> None:
-        """Raise SiteConflict if committing would replace anything not ours."""
-        conflicts = self.conflicts(on_disk)
-        if conflicts:
+    def check(self, on_disk: dict[str, str] | None = None) -> list[str]:
+        """Raise SiteConflict if committing would replace anything not ours; with --force, name what it would."""
+        conflicts = self.conflicts(on_disk, even_forced=True)
+        if conflicts and not self.site.force:
             raise SiteConflict(conflict_message(self.site.root, sorted(conflicts)))
+        return conflicts
 
     def keep(self, relpath: str, sha: str) -> None:
         """Count a file of the last run as written by this one, unchanged, without staging it.
@@ -350,7 +258,7 @@ class Staging:
         """
         on_disk: dict[str, str] = {}  # hashes the check read, moments before the moves
         try:
-            self.check(on_disk)
+            overwritten = set(self.check(on_disk))
         except SiteConflict:
             self.abort()
             raise
@@ -387,6 +295,17 @@ class Staging:
             raise
         # The new files are in: from here on nothing may fail the run (a file that
         # cannot be removed stays, and stays ours in the manifest).
+        for target, saved in moved:
+            rel = target.relative_to(root).as_posix()
+            if saved is not None and rel in overwritten:
+                # --force replaced somebody's file: it is kept, out of Jekyll's sight.
+                try:
+                    kept_copy = root / self.backup_folder / rel
+                    kept_copy.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(saved, kept_copy)
+                    self.backups.append(rel)
+                except OSError:
+                    continue
         removed = []
         for rel, sha in previous.items():
             if rel in written or rel in self.files or rel == MANIFEST or not stale(rel):
@@ -428,58 +347,15 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-_NEW_SITE_ONLY = frozenset({"strict_front_matter", "liquid", "kramdown"})
-
-
-def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: str | None) -> tuple[str, list[str]]:
-    """The ``_config.yml`` text to write, and notes on what we kept of the user's.
-
-    A user's file keeps every line and comment: only the keys it lacks are
-    appended.  Differing values stay the user's and are reported.
-    """
-    notes = []
-    if raw_existing is None:
-        return yaml.safe_dump(ours, sort_keys=False, allow_unicode=True), notes
-    # Strictness and typography are ours to choose for a new site only: on
-    # an existing one they could break or restyle the user's own pages.
-    missing = {k: v for k, v in ours.items() if k not in existing and k not in _NEW_SITE_ONLY}
-    for key in sorted(_NEW_SITE_ONLY & set(ours)):
-        if existing.get(key) != ours[key]:
-            notes.append(f"_config.yml: consider {key}: {ours[key]!r} (new sites get it; yours was left as it is)")
-    for key, value in ours.items():
-        if key in existing and existing[key] != value and key in ("permalink", "excerpt_separator", "timezone"):
-            notes.append(f"_config.yml keeps your {key}: {existing[key]!r} (we would use {value!r})")
-    missing_plugins = [p for p in ours.get("plugins", []) if p not in (existing.get("plugins") or [])]
-    if missing_plugins and "plugins" in existing:
-        notes.append(f"add {', '.join(missing_plugins)} to plugins in _config.yml")
-    text = raw_existing
-    if missing:
-        if not text.endswith("\n"):
-            text += "\n"
-        text += "\n# Added by joomla2jekyll\n" + yaml.safe_dump(missing, sort_keys=False, allow_unicode=True)
-    return text, notes
-
-
-def category_page(title: str, url: str, category_id: int, posts: list[tuple[str, str]], children: list[tuple[str, str]]) -> str:
-    """A category's page: its posts (newest first) and its subcategories.
-
-    The list is written out rather than computed by Liquid, because Jekyll
-    groups posts by category title, and Joomla titles are not unique.
-    """
-    lines = []
-    if children:
-        lines.append('<ul class="subcategories">')
-        lines += [f'  <li><a href="{escape(u)}">{escape(t)}</a></li>' for t, u in children]
-        lines.append("</ul>")
-    lines.append('<ul class="posts">')
-    lines += [f'  <li><a href="{escape(u)}">{escape(t)}</a></li>' for t, u in posts]
-    lines.append("</ul>")
-    meta = {"layout": "category", "title": title, "permalink": url, "joomla_category_id": category_id,
-            "render_with_liquid": False}
-    return render_post(meta, "\n".join(lines))
-
-
 def conflict_message(root: Path, conflicts: list[str]) -> str:
     shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
     return (f"{len(conflicts)} files in {root} were not written by joomla2jekyll or were edited since: "
             f"{shown} (use --force to overwrite them)")
+
+
+def __getattr__(name: str):  # TEMPORARY: until the tests import from sinks.scaffold (removed before commit)
+    if name == "default_config":
+        from .scaffold import default_config
+
+        return default_config
+    raise AttributeError(name)

@@ -13,7 +13,13 @@ from typing import Any
 
 from .. import __version__
 from ..joomla.model import STATE_NAMES, Install
-from ..posts import DRAFT, POST, SKIP, PlannedArticle
+from ..notices import REDIRECT_REFUSED, Notice
+from ..posts import DRAFT, POST, SKIP, SKIP_LABELS, PlannedArticle
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 draft``, ``2 drafts``: a person reads counts, not ``1 drafts``."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 @dataclass
@@ -24,11 +30,20 @@ class Report:
     dry_run: bool
     articles: list[PlannedArticle]
     warnings: list[str] = field(default_factory=list)  # about the site, not one article
+    notices: list[Notice] = field(default_factory=list)  # found by later stages, most about one article
     extra: dict[str, Any] = field(default_factory=dict)  # sections added by later stages (redirects, images, ...)
+
+    def article_warnings(self) -> dict[int, list[Notice]]:
+        """Each article's notes from reading and planning, then what later stages found."""
+        found: dict[int, list[Notice]] = {a.id: [Notice("plan", t, a.id) for t in a.notes] for a in self.articles if a.notes}
+        for n in self.notices:
+            if n.article_id is not None:
+                found.setdefault(n.article_id, []).append(n)
+        return found
 
     def summary(self) -> dict[str, Any]:
         actions = Counter(a.action for a in self.articles)
-        reasons = Counter((a.reason or "").split(" (")[0] for a in self.articles if a.action == SKIP)
+        reasons = Counter(SKIP_LABELS.get(a.skip.code, a.skip.code) for a in self.articles if a.skip)
         states = Counter(STATE_NAMES.get(a.state, str(a.state)) for a in self.articles if a.state is not None)
         return {
             "articles": len(self.articles),
@@ -37,13 +52,12 @@ class Report:
             "skipped": actions.get(SKIP, 0),
             "by_state": dict(sorted(states.items())),
             "skipped_by_reason": dict(sorted(reasons.items())),
-            "encoding_repaired": sum(
-                1 for a in self.articles if any(w.startswith("repaired double-encoded") for w in a.warnings)
-            ),
-            "articles_with_warnings": sum(1 for a in self.articles if a.warnings),
+            "encoding_repaired": sum(1 for a in self.articles if a.repaired),
+            "articles_with_warnings": len(self.article_warnings()),
         }
 
     def to_dict(self) -> dict[str, Any]:
+        warnings = self.article_warnings()
         data: dict[str, Any] = {
             "tool": f"joomla2jekyll {__version__}",
             "source": self.source,
@@ -51,8 +65,8 @@ class Report:
             "dry_run": self.dry_run,
             "joomla": {"version": self.install.version, "prefix": self.install.prefix},
             "summary": self.summary(),
-            "warnings": list(self.warnings),
-            "articles": [a.report_entry() for a in self.articles],
+            "warnings": list(self.warnings) + [n.text for n in self.notices if n.article_id is None],
+            "articles": [_entry(a, [n.text for n in warnings.get(a.id, ())]) for a in self.articles],
         }
         data.update(self.extra)
         return data
@@ -63,38 +77,50 @@ class Report:
     def human(self) -> str:
         """What a person reads at the end of a run: counts, then what needs them."""
         s = self.summary()
-        verb = "would write" if self.dry_run else "wrote"
+        would = self.dry_run
         lines = [
             f"Joomla {self.install.version} (prefix {self.install.prefix}) from {self.source}",
-            f"{s['articles']} articles: {verb} {s['posts']} posts and {s['drafts']} drafts, skipped {s['skipped']}",
+            f"{plural(s['articles'], 'article')}: {'would write' if would else 'wrote'} {plural(s['posts'], 'post')} "
+            f"and {plural(s['drafts'], 'draft')}, {'would skip' if would else 'skipped'} {s['skipped']}",
         ]
         for reason, n in s["skipped_by_reason"].items():
-            lines.append(f"  skipped {n}: {reason}")
+            lines.append(f"  {'would skip' if would else 'skipped'} {n}: {reason}")
         if s["encoding_repaired"]:
-            lines.append(f"  repaired double-encoded text in {s['encoding_repaired']} articles")
+            lines.append(f"  {'would repair' if would else 'repaired'} double-encoded text in {plural(s['encoding_repaired'], 'article')}")
         redirects = self.extra.get("redirects")
         if redirects:
-            lines.append(f"{redirects['count']} old URLs redirected ({', '.join(redirects['formats']) or 'no files'})"
-                         f"{'' if self.dry_run else ' in ' + redirects['folder']}")
+            lines.append(f"{plural(redirects['count'], 'old URL')} {'would be redirected' if would else 'redirected'} "
+                         f"({', '.join(redirects['formats']) or 'no files'})"
+                         f"{'' if would else ' in ' + redirects['folder']}")
+        kept = self.extra.get("kept_edits") or []
+        if kept:
+            lines.append(f"{plural(len(kept), 'edited post')} {'would be kept' if would else 'kept'} as you left "
+                         f"{'it' if len(kept) == 1 else 'them'} (--force replaces them, with a backup): {', '.join(kept[:5])}"
+                         + (f" and {len(kept) - 5} more" if len(kept) > 5 else ""))
+        backups = self.extra.get("backups")
+        if backups:
+            lines.append(f"{plural(backups['count'], 'file')} overwritten by --force; the old ones are in {backups['folder']}")
         images = self.extra.get("images")
         if images and images.get("referenced"):
-            lines.append(f"{images['referenced']} images referenced, {images['copied']} copied"
+            lines.append(f"{plural(images['referenced'], 'image')} referenced, {images['copied']} copied"
                          + ("" if images["copied"] or images["missing"] else " (--joomla-root copies them)"))
-        needs = [a for a in self.articles if a.warnings or (a.action == SKIP and a.reason and a.reason.startswith("unreadable"))]
-        if needs or self.warnings:
+        article_warnings = self.article_warnings()
+        needs = [a for a in self.articles
+                 if a.id in article_warnings or (a.skip is not None and a.skip.code in ("unreadable", "conversion-failed"))]
+        site_warnings = list(self.warnings) + [n.text for n in self.notices if n.article_id is None]
+        if needs or site_warnings:
             lines.append("Needs a look:")
-            for w in self.warnings:
+            for w in site_warnings:
                 lines.append(f"  - {w}")
             for a in needs[:50]:
-                for w in a.warnings or [a.reason or ""]:
+                for w in _grouped(article_warnings.get(a.id, [])) or [a.reason or ""]:
                     lines.append(f"  - article {a.id} {a.title[:60]!r}: {w}")
             if len(needs) > 50:
                 lines.append(f"  ... and {len(needs) - 50} more articles (see the JSON report)")
         extra_needs = []
         if redirects:
             extra_needs += _grouped_conflicts(redirects["conflicts"])
-            # Refused URLs of an article are already among that article's warnings.
-            extra_needs += _grouped_redirect_warnings([w for w in redirects["warnings"] if not w.startswith("article ")])
+            extra_needs += [f"redirect: {w}" for w in redirects["warnings"]]
             extra_needs += [f"old page not covered by the redirects: {u}" for u in redirects.get("uncovered", [])]
             extra_needs += [f"{o['file']}: {over['advice']}" for o in redirects.get("outputs", [])
                             for over in o.get("over_limits", [])]
@@ -102,7 +128,7 @@ class Report:
             extra_needs += [f"image missing in the Joomla folder: {m['path']} (articles {', '.join(map(str, m['articles']))})"
                             for m in images.get("missing", [])]
         if extra_needs:
-            if not (needs or self.warnings):
+            if not (needs or site_warnings):
                 lines.append("Needs a look:")
             lines += [f"  - {w}" for w in extra_needs[:50]]
             if len(extra_needs) > 50:
@@ -110,19 +136,27 @@ class Report:
         return "\n".join(lines)
 
 
-def _grouped_redirect_warnings(warnings: list[str]) -> list[str]:
-    """One line per article or category: a hostile alias yields one warning per URL spelling."""
-    groups: dict[str, list[str]] = {}
-    for w in warnings:
-        origin, _, rest = w.partition(": ")
-        groups.setdefault(origin if rest else "", []).append(rest or w)
-    lines = []
-    for origin, items in groups.items():
-        if not origin or len(items) == 1:
-            lines += [f"redirect: {origin + ': ' if origin else ''}{i}" for i in items]
-        else:
-            first = items[0].split(": '", 1)[0].split(": \"", 1)[0]
-            lines.append(f"redirect: {origin}: {len(items)} old URLs not redirected ({first}; see the JSON report)")
+def _entry(a: PlannedArticle, warnings: list[str]) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "state": STATE_NAMES.get(a.state, str(a.state)) if a.state is not None else None,
+        "action": a.action,
+        "reason": a.reason,
+        "path": a.path,
+        "url": a.url,
+        "warnings": warnings,
+    }
+
+
+def _grouped(notices: list[Notice]) -> list[str]:
+    """An article's lines for a person: a hostile alias is refused on every spelling of its URL; once is enough."""
+    refused = [n for n in notices if n.code == REDIRECT_REFUSED]
+    lines = [n.text for n in notices if n.code != REDIRECT_REFUSED]
+    if len(refused) == 1:
+        lines.append(refused[0].text)
+    elif refused:
+        lines.append(f"{len(refused)} old URLs not redirected ({refused[0].text.split(': ', 1)[0]}; see the JSON report)")
     return lines
 
 

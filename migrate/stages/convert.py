@@ -1,0 +1,119 @@
+"""Stage 4, convert: article bodies to post files, staged in the site's staging folder.
+
+Bodies stream from the source a second time and go to the conversion
+workers; what comes back is staged at once.  A post the last run wrote from
+the same article in the same context is taken over as it is, and a post a
+person edited since is left as they left it (``--force`` replaces it, with
+a backup): neither is converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Callable, Iterable, Iterator
+
+from ..config import Config
+from ..joomla.model import Article
+from ..notices import Notice
+from ..posts import PlannedArticle, Skip
+from ..progress import Progress
+from ..rerun import CachedPost, RunCache, article_fingerprint
+from ..sinks.jekyll import JekyllSite, Staging
+from ..transform import RenderOptions, Rendered, Workers, render_all
+from .plan import Plan
+from .read import Reading
+
+
+@dataclass
+class Converted:
+    """What the conversion learnt, beside the staged files."""
+
+    failed: dict[int, Skip] = field(default_factory=dict)  # articles that got no post after all
+    crashed: int = 0  # conversions that failed on a bug of ours, not on the article
+    converted: int = 0  # articles sent to conversion (taken-over and kept posts are not)
+    images: dict[str, list[int]] = field(default_factory=dict)  # image path -> ids of the posts showing it
+    notices: list[Notice] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)  # posts a person edited, left as they are
+    cache: RunCache = field(default_factory=RunCache)  # this run's posts, for the next run
+
+
+def edited_posts(target: JekyllSite, plan: Plan) -> list[str]:
+    """Posts a person edited since we wrote them (or wrote at our path themselves): they stay as they are.
+
+    Empty with --force, which replaces them and keeps a backup.
+    """
+    return sorted(target.conflicts([p.path for p in plan.writing if p.path]))
+
+
+def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOptions], staging: Staging,
+                  config: Config, progress: Progress, last: RunCache, target: JekyllSite,
+                  workers: Workers | None) -> Converted:
+    """Convert and stage every post of the plan.
+
+    ``options`` is called only when something is to be converted: the URL
+    map behind the link rewriting is not built for a re-run that changed
+    nothing.
+    """
+    out = Converted(kept_edits=edited_posts(target, plan))
+    kept = set(out.kept_edits)
+    wanted = {p.id: p for p in plan.writing if p.path not in kept}
+    for p in plan.writing:
+        if p.path in kept:
+            out.notices.append(Notice("kept-edit", f"{p.path} was edited in the site: left as it is, not written "
+                                                   "again from Joomla (--force replaces it, with a backup)", p.id))
+    fingerprints: dict[int, str] = {}
+
+    def take(entry: PlannedArticle, warnings: Iterable[str], found: Iterable[str], broken: Iterable[str]) -> None:
+        out.notices.extend(Notice("conversion", w, entry.id) for w in warnings)
+        out.notices.extend(Notice("broken-link", f"broken internal link: {link}", entry.id) for link in broken)
+        for image in found:
+            out.images.setdefault(image, []).append(entry.id)
+
+    def to_convert() -> Iterator[tuple[Article, PlannedArticle]]:
+        for article, entry in reading.bodies(wanted):
+            if not (article.introtext.strip() or article.fulltext.strip() or article.images.get("image_fulltext")):
+                out.notices.append(Notice("empty-body", "the article has no text: published as an empty post", entry.id))
+            fingerprint = fingerprints[entry.id] = article_fingerprint(article, entry)
+            old = last.posts.get(entry.id)
+            if old is not None and old.fingerprint == fingerprint and old.path == entry.path \
+                    and target.holds(old.path, old.sha):
+                staging.keep(old.path, old.sha)
+                out.cache.posts[entry.id] = old
+                take(entry, old.warnings, old.images, old.broken_links)
+                progress.advance()
+                continue
+            yield article, entry
+
+    by_id = {p.id: p for p in plan.writing}
+    progress.start(len(wanted), "Converting articles")
+    pending = to_convert()
+    first = next(pending, None)
+    if first is not None:  # something to convert: only now are links and options needed
+        for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
+                                   workers=workers):
+            out.converted += 1
+            _stage(rendered, by_id[rendered.id], out, staging, fingerprints, take)
+            progress.advance()
+    progress.finish()
+    for missing in wanted.values():
+        # Planned from the header pass but gone in the body pass: the
+        # source changed under us, or the row broke in its body.
+        out.failed[missing.id] = Skip("gone", "the row could not be read a second time")
+    return out
+
+
+def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging, fingerprints: dict[int, str],
+           take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None]) -> None:
+    if rendered.error or rendered.text is None:
+        take(entry, rendered.warnings, (), rendered.broken_links)
+        out.failed[entry.id] = Skip("conversion-failed", rendered.error or "conversion failed")
+        if getattr(rendered, "crashed", False):
+            out.crashed += 1
+        return
+    take(entry, rendered.warnings, rendered.images, rendered.broken_links)
+    sha = staging.write(entry.path or "", rendered.text)
+    out.cache.posts[entry.id] = CachedPost(
+        fingerprints[entry.id], entry.path or "", sha, tuple(rendered.warnings),
+        tuple(rendered.images), tuple(rendered.broken_links),
+    )

@@ -1,0 +1,110 @@
+"""Stage 2, plan: every article's fate, file and URL, from the headers alone.
+
+Everything later (the URL map, link rewriting, conversion, the report) reads
+the plan, and nothing changes it: a later stage that finds an article cannot
+be written asks for a new plan with ``Plan.without``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..config import Config
+from ..errors import MigrationError
+from ..joomla.model import Site
+from ..posts import POST, SKIP, PlannedArticle, Skip, plan
+from ..redirects.legacy import main_sef_urls
+from ..sinks.categories import CategoryPage, category_pages
+from ..sinks.jekyll import JekyllSite
+from ..sources import JoomlaConfig
+from .read import Reading
+
+
+@dataclass(frozen=True)
+class Plan:
+    timezone: str  # the site's: dates, file names and URLs are computed in it
+    articles: tuple[PlannedArticle, ...]  # every article read, in id order
+    categories: Mapping[int, CategoryPage]  # the category pages, by Joomla category id
+    kept_urls: Mapping[int, str]  # --keep-urls: article id -> its old URL, now its permalink
+
+    @property
+    def writing(self) -> list[PlannedArticle]:
+        """The articles that become a file: posts and drafts."""
+        return [p for p in self.articles if p.action != SKIP and p.path]
+
+    def without(self, failed: Mapping[int, Skip], site: Site) -> "Plan":
+        """This plan once ``failed`` articles turned out unwritable: no file, no URL, no category entry."""
+        articles = tuple(p.skipped(failed[p.id]) if p.id in failed else p for p in self.articles)
+        return replace(self, articles=articles, categories=MappingProxyType(category_pages(site, articles)),
+                       kept_urls=MappingProxyType({k: v for k, v in self.kept_urls.items() if k not in failed}))
+
+
+def site_timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | None = None) -> str:
+    """--timezone, else the existing site's, else Joomla's, else UTC.
+
+    Jekyll builds with the ``_config.yml`` timezone, which we never change:
+    dates, file names and URLs must be computed in that same zone.
+    """
+    site_zone = str((existing or {}).get("timezone") or "") or None
+    if config.timezone and site_zone and config.timezone != site_zone:
+        raise MigrationError(
+            f"--timezone {config.timezone} disagrees with timezone: {site_zone} in the site's _config.yml "
+            "(Jekyll builds with the latter): change one of them"
+        )
+    name = config.timezone or site_zone or (joomla.timezone if joomla else None) or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MigrationError(f"unknown timezone {name!r} (use a name such as Europe/Paris or UTC)") from None
+    return name
+
+
+def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
+    timezone = site_timezone(config, reading.joomla, target.existing_config())
+    articles = plan(
+        reading.reader.articles(reading.site, bodies=False),
+        drafts=config.drafts,
+        now=config.now,
+        tz=ZoneInfo(timezone),
+        permalink=target.permalink(),
+    )
+    kept: dict[int, str] = {}
+    if config.keep_urls:
+        articles, kept = _keep_urls(reading, articles)
+    return Plan(
+        timezone=timezone,
+        articles=tuple(articles),
+        categories=MappingProxyType(category_pages(reading.site, articles)),
+        kept_urls=MappingProxyType(kept),
+    )
+
+
+_PLAIN_URL = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._~-]*)+/?$")
+
+
+def _keep_urls(reading: Reading, articles: list[PlannedArticle]) -> tuple[list[PlannedArticle], dict[int, str]]:
+    """--keep-urls: each post's permalink becomes its main old SEF URL.
+
+    Only plain ASCII paths are kept: Jekyll writes a permalink to disk as it
+    reads it, so a percent-encoded or dotted segment from a hostile or
+    non-ASCII alias would land at a path no server maps back to the URL.
+    Such posts keep their new URL, with a note, and the old one redirects.
+    """
+    kept: dict[int, str] = {}
+    urls = main_sef_urls(reading.site, articles, language_prefixes=reading.languages)
+    out = []
+    for entry in articles:
+        url = urls.get(entry.id)
+        if url is not None and entry.action == POST:
+            if _PLAIN_URL.match(url) and ".." not in url:
+                kept[entry.id] = url
+                entry = replace(entry, url=url)
+            else:
+                entry = replace(entry, notes=entry.notes + (
+                    f"old URL {url} is not a plain path; the post keeps {entry.url} and the old URL redirects",))
+        out.append(entry)
+    return out, kept

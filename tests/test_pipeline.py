@@ -1,0 +1,74 @@
+"""The run as a whole: what a person hears of, and when the run fails instead of writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymysql
+import pytest
+from sqlalchemy.engine import make_url
+
+import migrate.transform
+from migrate.config import Config
+from migrate.errors import MigrationError
+from migrate.pipeline import run
+from conftest import FIXTURES, NOW
+
+
+def _execute(url: str, *statements: str) -> None:
+    u = make_url(url)
+    conn = pymysql.connect(host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",
+                           database=u.database)
+    try:
+        with conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.mariadb
+def test_an_empty_body_and_a_date_taken_from_modified_are_reported(tmp_path: Path, mariadb):
+    url = mariadb(FIXTURES / "joomla3-blog.sql", "held_out")
+    _execute(url,
+             "UPDATE jb3_content SET introtext = '', `fulltext` = '' WHERE id = 2",
+             "UPDATE jb3_content SET created = '0000-00-00 00:00:00', publish_up = '0000-00-00 00:00:00', "
+             "modified = '2019-07-02 08:00:00' WHERE id = 4")
+    report = run(Config(source=url, site=tmp_path / "site", now=NOW, jobs=1))
+    warnings = {a["id"]: a["warnings"] for a in report.to_dict()["articles"]}
+    assert "the article has no text: published as an empty post" in warnings[2]
+    assert "created and publish_up are empty: dated 2019-07-02 from its last modification" in warnings[4]
+    assert {a.id: a.path for a in report.articles}[4].startswith("_posts/2019-07-02-")
+    human = report.human()
+    assert "the article has no text: published as an empty post" in human
+    assert "dated 2019-07-02 from its last modification" in human
+
+
+def test_a_bug_that_breaks_most_articles_fails_the_run_and_writes_nothing(tmp_path: Path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'name'")  # a bug of ours, not bad input
+
+    monkeypatch.setattr(migrate.transform, "join_article", broken)
+    with pytest.raises(MigrationError, match=r"^the conversion failed on 10 of 10 articles with an error of this tool"):
+        run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "site", now=NOW, jobs=1))
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]
+
+
+def test_bad_input_in_one_article_skips_that_article_only(tmp_path: Path, monkeypatch):
+    real = migrate.transform.join_article
+
+    def picky(intro, full, options):
+        if "Tips" in intro or "tips" in intro:
+            raise RecursionError("maximum recursion depth exceeded")  # what absurdly nested HTML raises
+        return real(intro, full, options)
+
+    monkeypatch.setattr(migrate.transform, "join_article", picky)
+    report = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "site", now=NOW, jobs=1))
+    failed = [a for a in report.articles if a.skip is not None and a.skip.code == "conversion-failed"]
+    assert failed and len(failed) < 5
+    for a in failed:
+        assert a.path is None and not list((tmp_path / "site" / "_posts").glob(f"*-{a.slug}.md"))
+        assert a.reason == "conversion failed: RecursionError: maximum recursion depth exceeded"
+    assert report.summary()["skipped_by_reason"]["conversion failed"] == len(failed)
