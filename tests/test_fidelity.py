@@ -7,21 +7,19 @@ without Jekyll, so that a lenient checker cannot pass the thresholds by not look
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 
 import fidelity
 from conftest import NOW, corpus_dumps
+from dump_rows import ModuleTable, read_tables, undo_double_encoding
 from fidelity import (Notes, compare, fold_typography, original_document, structure, visible_words)
 from migrate.build import build_site
 from migrate.convert import ConvertOptions, DictModuleLookup
-
-
-def soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
+from original_article import without_evals, without_php
+from visible_html import parse
 
 
 def words(html: str) -> list[str]:
-    return visible_words(soup(html))
+    return visible_words(parse(html))
 
 
 # -- the checker: visible text ----------------------------------------------------------------
@@ -54,19 +52,19 @@ def test_typography_folding_keeps_every_other_character():
 # -- the checker: comparing -------------------------------------------------------------------
 
 def test_lost_and_added_words_are_counted():
-    post = compare("p", soup("<p>a b c d</p>"), soup("<p>a c d e</p>"))
+    post = compare("p", parse("<p>a b c d</p>"), parse("<p>a c d e</p>"))
     assert (post.words, post.built_words, post.matched) == (4, 4, 3)
     assert (post.recall, post.precision) == (0.75, 0.75)
     assert (post.lost, post.added) == (["b"], ["e"])
 
 
 def test_a_space_put_into_a_word_or_taken_out_is_a_change():
-    assert compare("p", soup("<b>foo</b>bar"), soup("<b>foo</b> bar")).recall == 0
-    assert compare("p", soup("<p>foo</p><p>bar</p>"), soup("<p>foobar</p>")).precision == 0
+    assert compare("p", parse("<b>foo</b>bar"), parse("<b>foo</b> bar")).recall == 0
+    assert compare("p", parse("<p>foo</p><p>bar</p>"), parse("<p>foobar</p>")).precision == 0
 
 
 def test_text_in_a_different_order_is_not_all_matched():
-    post = compare("p", soup("<p>one two three four</p>"), soup("<p>three four one two</p>"))
+    post = compare("p", parse("<p>one two three four</p>"), parse("<p>three four one two</p>"))
     assert post.matched == 2
 
 
@@ -75,17 +73,17 @@ def test_structure_counts():
             '<img src="a.png"><img src=""><img><pre>x</pre><pre><code>y</code></pre>'
             '<iframe src="v"></iframe><blockquote><blockquote>q</blockquote></blockquote>'
             '<div style="display:none"><img src="spam.png"></div>')
-    assert structure(soup(html)) == {"tables": 1, "list items": 3, "images": 1, "code blocks": 2,
-                                     "iframes": 1, "blockquotes": 2}
+    assert structure(parse(html)) == {"tables": 1, "list items": 3, "images": 1, "code blocks": 2,
+                                      "iframes": 1, "blockquotes": 2}
 
 
 def test_a_one_cell_table_is_a_layout_box_not_a_table():
-    assert structure(soup("<table><tr><td><p>text</p></td></tr></table>"))["tables"] == 0
-    assert structure(soup("<table><tr><th>h</th></tr><tr><td>d</td></tr></table>"))["tables"] == 1
+    assert structure(parse("<table><tr><td><p>text</p></td></tr></table>"))["tables"] == 0
+    assert structure(parse("<table><tr><th>h</th></tr><tr><td>d</td></tr></table>"))["tables"] == 1
 
 
 def test_structure_difference_is_reported():
-    post = compare("p", soup("<ul><li>a</li><li>b</li></ul>"), soup("<p>a</p><p>b</p>"))
+    post = compare("p", parse("<ul><li>a</li><li>b</li></ul>"), parse("<p>a</p><p>b</p>"))
     assert post.recall == post.precision == 1
     assert not post.structure_equal
     assert post.structure_diff() == "list items 2->0"
@@ -93,8 +91,8 @@ def test_structure_difference_is_reported():
 
 def test_site_figures_are_sums_over_words_not_means_over_posts():
     site = fidelity.SiteFidelity("s", posts=[
-        compare("big", soup("<p>" + "w " * 99 + "</p>"), soup("<p>" + "w " * 99 + "</p>")),
-        compare("small", soup("<p>x</p>"), soup("<p>y</p>")),
+        compare("big", parse("<p>" + "w " * 99 + "</p>"), parse("<p>" + "w " * 99 + "</p>")),
+        compare("small", parse("<p>x</p>"), parse("<p>y</p>")),
     ])
     assert site.recall == pytest.approx(99 / 100)
     assert site.structure_share == 1
@@ -158,13 +156,100 @@ def test_the_full_text_image_is_shown_above_the_text():
     notes = Notes()
     doc = original_document("<p>text</p>", images={"image_intro": "images/intro.jpg",
                                                    "image_fulltext": "images/full.jpg#joomlaImage://x"}, notes=notes)
-    assert [img["src"] for img in doc.find_all("img")] == ["/images/full.jpg"]
+    assert [img.get("src") for img in doc.iter("img")] == ["/images/full.jpg"]
     assert notes.fulltext_image == 1
+
+
+def test_php_runs_to_its_closing_tag_or_the_end_and_xml_declarations_are_not_php():
+    assert without_php("a<?xml version='1.0'?>b<?= $x ?>c<?PHP echo '>'; ?>d<? e();") == (
+        "a<?xml version='1.0'?>bcd", 3)
+    assert without_php("<?phpinfo ?>x<?php") == ("<?phpinfo ?>x", 1)   # "<?phpinfo" is no open tag
+
+
+def test_only_calls_of_eval_on_a_decoder_are_removed():
+    assert without_evals("a EVAL ( gzinflate(x(1)) ) ; b") == ("a  b", 1)
+    assert without_evals("medieval(base64_decode(x)); eval(foo(x)); evaluation") == (
+        "medieval(base64_decode(x)); eval(foo(x)); evaluation", 0)
+
+
+def test_module_html_is_parsed_into_the_page_as_joomla_sends_it():
+    doc = original_document("<p>Call: {loadmoduleid 7}</p><p>{loadposition side} after</p>", modules=MODULES)
+    assert visible_words(doc) == ["Call:", "m", "Module", "text", "after"]
+    assert structure(doc)["list items"] == 1
+
+
+def test_what_is_not_a_plugin_tag_stays_text():
+    text, notes = original("<p>{{ liquid }} {x}} {LoadPosition side} {a b} {1x} {loadposition\nside}</p>",
+                           modules=MODULES)
+    assert text == ["{{", "liquid", "}}", "{x}}", "{LoadPosition", "side}", "{a", "b}", "{1x}", "{loadposition",
+                    "side}"]
+    assert (notes.modules_inserted, notes.plugin_tags_removed) == (0, 0)
+
+
+def test_a_word_list_style_without_a_marker_is_a_paragraph():
+    doc = original_document('<p class="MsoListParagraph">Indented text</p><p>•Not a bullet</p>')
+    assert visible_words(doc) == ["Indented", "text", "•Not", "a", "bullet"]
+    assert structure(doc)["list items"] == 0
+
+
+def test_hidden_content_is_not_seen_however_the_style_is_written():
+    assert words('<p style="color:red; DISPLAY : None !important">a</p><p style="visibility:collapse">b</p>'
+                 '<input type="hidden" value="c"><p style="display:block">d</p>') == ["d"]
+
+
+def test_iframes_are_boxes_whose_content_is_not_seen():
+    html = 'a<iframe src="v">fallback</iframe>b<video>no video</video>'
+    assert words(html) == ["a", "b"]
+    assert structure(parse(html))["iframes"] == 1
+
+
+def test_a_one_cell_table_around_a_table_is_not_counted():
+    html = "<table><tr><td><table><tr><td>a</td><td>b</td></tr></table></td></tr></table>"
+    assert structure(parse(html))["tables"] == 1
 
 
 def test_raw_words_count_what_the_normalisation_started_from():
     _text, notes = original("<p>a {gallery}b{/gallery} c</p>")
     assert notes.raw_words == 3   # "a", "{gallery}b{/gallery}", "c"
+
+
+# -- the checker: reading the dump ------------------------------------------------------------
+
+DUMP = """CREATE TABLE `x_ucm_content` (
+  `core_body` text
+);
+CREATE TABLE `x_content` (
+  `id` int(11),
+  `introtext` text,
+  `fulltext` text
+);
+INSERT INTO `x_ucm_content` VALUES ('not this table');
+INSERT INTO `x_content` VALUES (1,'it\\'s \\"q\\" a\\\\b\\nline','O\'\'Brien, (x);'),
+(2,NULL,0x4869);
+INSERT INTO `x_modules` (`id`, `module`, `published`, `client_id`, `position`, `title`, `content`, `ordering`) VALUES
+(5,'mod_custom',1,0,'side','B','<p>second</p>',2),(4,'mod_custom',1,0,'side','A','<p>first</p>',1),
+(6,'mod_custom',0,0,'side','C','unpublished',0),(7,'mod_custom',1,1,'side','D','administrator',0),
+(8,'mod_menu',1,0,'side','E','menu',0);
+"""
+
+
+def test_rows_are_read_as_mysqldump_wrote_them(tmp_path):
+    dump = tmp_path / "site.sql"
+    dump.write_text(DUMP, "utf-8")
+    tables = read_tables(dump, ("content", "modules"))
+    assert tables["content"] == [{"id": "1", "introtext": "it's \"q\" a\\b\nline", "fulltext": "O'Brien, (x);"},
+                                 {"id": "2", "introtext": None, "fulltext": "Hi"}]
+    modules = ModuleTable(tables["modules"])
+    assert modules.by_position("side") == ["<p>first</p>", "<p>second</p>"]
+    assert modules.by_id(5) == "<p>second</p>" and modules.by_id(6) is None
+    assert modules.by_type_title("mod_custom", "A") == "<p>first</p>"
+
+
+def test_double_encoded_text_is_read_whole_and_other_text_is_left():
+    assert undo_double_encoding("CafÃ© crÃ¨me â€” æ—¥æœ¬èªž") == "Café crème — 日本語"
+    assert undo_double_encoding("Ã\x81") == "Á"   # U+0081: a byte cp1252 leaves unassigned, as MariaDB keeps it
+    assert undo_double_encoding("Café — à") == "Café — à"   # real text: not valid UTF-8 once made bytes
+    assert undo_double_encoding("plain") == "plain"
 
 
 # -- built sites ------------------------------------------------------------------------------
