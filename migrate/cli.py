@@ -75,30 +75,40 @@ def main() -> None:
 @click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def inspect(source: str, prefix: str | None, as_json: bool) -> None:
-    """Show the Joomla version, prefix and what the site holds."""
-    from .pipeline import inspect_source
+    """Show the Joomla version, prefix and what the site holds (every install, when there are several)."""
+    from dataclasses import asdict
+
+    from .inspect import inspect_installs
 
     try:
-        info = inspect_source(source, prefix=prefix)
+        installs = inspect_installs(source, prefix=prefix)
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(info.__dict__, indent=1, ensure_ascii=False))
+        data = asdict(installs[0]) if len(installs) == 1 else {
+            "source": installs[0].source, "installs": [asdict(i) for i in installs]}
+        click.echo(json.dumps(data, indent=1, ensure_ascii=False))
         return
-    click.echo(f"Source:      {info.source}")
-    click.echo(f"Joomla:      {info.version}")
-    click.echo(f"Prefix:      {info.prefix}")
-    total = sum(info.counts_by_state.values())
-    by_state = ", ".join(f"{k} {v}" for k, v in sorted(info.counts_by_state.items()))
-    click.echo(f"Articles:    {total} ({by_state})")
-    click.echo(f"Categories:  {info.categories}")
-    click.echo(f"Tags:        {info.tags}")
-    click.echo(f"Users:       {info.users}")
-    click.echo(f"Menu items:  {info.menu_items}")
-    if info.problems:
-        click.echo("Could not read:")
-        for p in info.problems:
-            click.echo(f"  - {p}")
+    click.echo(f"Source:      {installs[0].source}")
+    if len(installs) > 1:
+        prefixes = ", ".join(i.prefix for i in installs)
+        click.echo(f"Installs:    {len(installs)} Joomla installs (prefixes {prefixes}): migrate one with --prefix")
+    for n, info in enumerate(installs):
+        if n or len(installs) > 1:
+            click.echo("")
+        click.echo(f"Joomla:      {info.version}")
+        click.echo(f"Prefix:      {info.prefix}")
+        total = sum(info.counts_by_state.values())
+        by_state = ", ".join(f"{k} {v}" for k, v in sorted(info.counts_by_state.items()))
+        click.echo(f"Articles:    {total} ({by_state})")
+        click.echo(f"Categories:  {info.categories}")
+        click.echo(f"Tags:        {info.tags}")
+        click.echo(f"Users:       {info.users}")
+        click.echo(f"Menu items:  {info.menu_items}")
+        if info.problems:
+            click.echo("Could not read:")
+            for p in info.problems:
+                click.echo(f"  - {p}")
 
 
 @main.command()

@@ -8,13 +8,12 @@ touched; a bad article is a line in the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictModuleLookup
 from .errors import MigrationError
-from .joomla.model import STATE_NAMES, Site
+from .joomla.model import Site
 from .notices import Notice
 from .progress import NoProgress, Progress
 from .redirects.writers import redirect_from, write_redirects
@@ -22,12 +21,10 @@ from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
 from .sinks.report import Report
-from .sources import open_source
-from .sources.base import BrokenRow
 from .stages.convert import Converted, convert_posts, edited_posts
 from .stages.map_urls import UrlMap, reusable_redirects
 from .stages.plan import Plan, make_plan
-from .stages.read import Reading, make_reader, reading
+from .stages.read import Reading, reading
 from .stages.write import (
     counted_outputs, follows_the_run, foreseen_conflicts, install_dir, redirect_files, stage_site_files,
 )
@@ -35,49 +32,6 @@ from .transform import RenderOptions, Workers
 
 #: Conversion failures that fail the run: a bug of ours, not bad articles, when most articles fail.
 FAILING_SHARE = 0.5
-
-
-@dataclass
-class Inspection:
-    """What ``inspect`` prints: the install and what it holds."""
-
-    source: str
-    version: str
-    prefix: str
-    counts_by_state: dict[str, int]
-    categories: int
-    tags: int
-    users: int
-    menu_items: int
-    problems: list[str]
-
-
-def inspect_source(spec: str, *, prefix: str | None = None) -> Inspection:
-    source, joomla = open_source(spec)
-    try:
-        reader = make_reader(source, joomla, prefix)
-        site = reader.site()
-        counts: dict[str, int] = {}
-        problems = list(site.warnings)
-        for item in reader.articles(site, bodies=False):
-            if isinstance(item, BrokenRow):
-                problems.append(f"{item.where}: unreadable article row ({item.reason})")
-                continue
-            name = STATE_NAMES.get(item.state, str(item.state))
-            counts[name] = counts.get(name, 0) + 1
-        return Inspection(
-            source=source.name,
-            version=reader.install.version,
-            prefix=reader.install.prefix,
-            counts_by_state=counts,
-            categories=len(site.categories) + len(site.sections),
-            tags=len(site.tags),
-            users=len(site.users),
-            menu_items=len(site.menu_items),
-            problems=problems,
-        )
-    finally:
-        source.close()
 
 
 def run(config: Config, progress: Progress | None = None) -> Report:

@@ -174,7 +174,7 @@ def plan(
                 category_titles=item.category.titles if item.category else (),
                 language=item.language,
                 slug=slug_base(item) if action != SKIP else None,
-                repaired=any(w.startswith("repaired double-encoded") for w in item.warnings),
+                repaired=bool(item.repaired),
             )
         )
     planned.sort(key=lambda p: p.id)

@@ -274,9 +274,17 @@ def test_unknown_prefix_and_two_installs(tmp_path):
     both = tmp_path / "both.sql"
     both.write_bytes(BLOG.read_bytes() + (FIXTURES / "joomla5-mini.sql").read_bytes())
     result = invoke("inspect", str(both))
+    assert result.exit_code == 0
+    assert result.output.startswith("Source:      both.sql\nInstalls:    2 Joomla installs (prefixes j5x_, jb3_): "
+                                    "migrate one with --prefix\n\nJoomla:      5.1.2\nPrefix:      j5x_\n")
+    assert "\n\nJoomla:      3.10.12\nPrefix:      jb3_\nArticles:    14 " in result.output
+    listing = json.loads(invoke("inspect", str(both), "--json").output)
+    assert [i["prefix"] for i in listing["installs"]] == ["j5x_", "jb3_"]
+    for spelling in ("j5x_", "j5x"):  # with or without its trailing underscore
+        assert "Prefix:      j5x_" in invoke("inspect", str(both), "--prefix", spelling).output
+    result = migrate(tmp_path / "site", source=both)
     assert result.exit_code == 1
     assert result.output == "Error: both.sql holds 2 Joomla installs (prefixes j5x_, jb3_): choose one with --prefix\n"
-    assert "Prefix:      j5x_" in invoke("inspect", str(both), "--prefix", "j5x_").output
 
 
 def test_broken_article_row_is_reported_and_skipped(tmp_path):

@@ -13,7 +13,8 @@ import frontmatter
 import pytest
 
 from migrate.config import Config
-from migrate.pipeline import inspect_source, run
+from migrate.inspect import inspect_installs
+from migrate.pipeline import run
 from conftest import NOW, corpus_params, ground_truth
 
 
@@ -78,7 +79,7 @@ def test_every_public_article_is_one_post(dump: Path, tmp_path: Path):
 @pytest.mark.parametrize("dump", corpus_params())
 def test_inspect_finds_prefix_version_and_counts(dump: Path):
     truth = ground_truth(dump)
-    info = inspect_source(str(dump))
+    (info,) = inspect_installs(str(dump))
     assert info.prefix == truth["table_prefix"]
     major_minor = ".".join(truth["joomla_version"].split(".")[:2])
     if info.version.endswith("+"):  # 3.x installers leave no exact version behind

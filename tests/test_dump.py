@@ -5,19 +5,23 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from migrate.config import Config
-from migrate.errors import DumpSyntaxError, SourceError
-from migrate.joomla.reader import BODY_COLUMNS, retained
-from migrate.pipeline import inspect_source, run
+from migrate.errors import DumpSyntaxError, NotJoomla, SourceError
+from migrate.joomla.reader import BODY_COLUMNS, JoomlaReader, retained
+from migrate.joomla.schema import resolve_prefix
+from migrate.inspect import inspect_installs
+from migrate.pipeline import run
 from migrate.sources import dump as dump_module
+from migrate.sources import sql_lexer
 from migrate.sources.base import BrokenRow
 from migrate.sources.dump import DumpSource
-from conftest import FIXTURES, NOW, corpus_params
+from conftest import CORPUS, FIXTURES, NOW, corpus_params
 
 CREATE = b"CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `txt` text,\n  PRIMARY KEY (`id`),\n  KEY `k` (`txt`(10))\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
 
@@ -93,7 +97,7 @@ def test_selected_columns_only(tmp_path):
 
 def test_tiny_chunks_split_every_token(tmp_path, monkeypatch):
     """Tokens cut at a chunk boundary (mid-string, mid-escape, mid-number) still parse."""
-    monkeypatch.setattr(dump_module, "CHUNK", 3)
+    monkeypatch.setattr(sql_lexer, "CHUNK", 3)
     body = CREATE + b"INSERT INTO `t` VALUES (12345,'a\\'b''c \\\\ d'),(2,'caf\xc3\xa9');\n"
     assert rows(tmp_path, body) == [{"id": 12345, "txt": "a'b'c \\ d"}, {"id": 2, "txt": "caf\u00e9"}]
 
@@ -223,7 +227,7 @@ def _reference_unescape(raw: bytes, quote: bytes) -> bytes | None:
 def test_unescape_agrees_with_the_byte_by_byte_reading():
     import random
 
-    from migrate.sources.dump import _unescape
+    from migrate.sources.sql_values import unescape
 
     rng = random.Random(7)
     checked = 0
@@ -235,13 +239,32 @@ def test_unescape_agrees_with_the_byte_by_byte_reading():
         if expected is None:  # not a string body a dump can hold
             continue
         checked += 1
-        assert _unescape(raw, quote) == expected, (raw, quote)
+        assert unescape(raw, quote) == expected, (raw, quote)
     assert checked > 5000
 
 
 def test_one_bad_byte_does_not_turn_the_whole_string_into_latin1(tmp_path):
     # A UTF-8 string whose last character was cut in half by a column limit.
     assert one_value(tmp_path, b"'caf\xc3\xa9 na\xc3\xafve \xe2\x80'") == "caf\u00e9 na\u00efve \u00e2\u20ac"
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        pytest.param(FIXTURES / "joomla3-blog.sql", id="joomla3-blog"),
+        pytest.param(FIXTURES / "joomla3-blog.phpmyadmin.sql", id="joomla3-blog-phpmyadmin"),
+        pytest.param(FIXTURES / "joomla15-mini.sql", id="joomla15-mini"),
+        *corpus_params(all_variants=True),
+    ],
+)
+def test_the_fast_row_reader_agrees_with_the_token_by_token_one(dump, monkeypatch):
+    """Every row of every table, read with the fast path and with the slow path alone."""
+    source = DumpSource(dump)
+    wanted = {t: None for t in source.tables()}
+    fast = list(source.read(wanted))
+    monkeypatch.setattr(dump_module, "fast_row", lambda *args: None)
+    assert list(DumpSource(dump).read(wanted)) == fast
+    assert fast
 
 
 # -- two passes at most: what the first pass keeps -----------------------------
@@ -278,7 +301,7 @@ def test_a_migration_reads_a_dump_at_most_twice(dump, tmp_path, monkeypatch):
     run(Config(source=str(dump), site=tmp_path / "site", now=NOW, jobs=1))
     assert len(opened) <= 2
     opened.clear()
-    inspect_source(str(dump))
+    inspect_installs(str(dump))
     assert len(opened) == 1
 
 
@@ -334,7 +357,7 @@ def test_a_first_read_keeps_on_the_way_without_keeping_what_it_decodes_for_itsel
     assert list(source.read({"jb3_content": None})) == expected_bodies
     assert list(source.read({"jb3_content": headers, "jb3_categories": None})) == expected_headers
     assert len(opened) == 1
-    kept = [k for k in source._kept if k.table == "jb3_content"]
+    kept = [k for k in source._memory.kept if k.table == "jb3_content"]
     assert kept and all(row[k.columns.index(c)] is None for k in kept for row in k.rows for c in BODY_COLUMNS)
 
 
@@ -426,13 +449,13 @@ def test_a_row_only_kept_cannot_fail_the_first_pass(tmp_path, monkeypatch):
 
 def test_unwanted_inserts_are_skipped_without_tokens(tmp_path, monkeypatch):
     calls = []
-    real = dump_module._Tokens._raw
+    real = sql_lexer.Tokens._raw
 
     def counting(self):
         calls.append(1)
         return real(self)
 
-    monkeypatch.setattr(dump_module._Tokens, "_raw", counting)
+    monkeypatch.setattr(sql_lexer.Tokens, "_raw", counting)
     counts = []
     for n in (1, 2000):
         path = tmp_path / f"d{n}.sql"
@@ -447,7 +470,7 @@ def test_unwanted_inserts_are_skipped_without_tokens(tmp_path, monkeypatch):
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
 def test_skipping_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
     """Strings, escapes, doubled quotes, names and comment ends cut anywhere by the buffer."""
-    monkeypatch.setattr(dump_module, "CHUNK", chunk)
+    monkeypatch.setattr(sql_lexer, "CHUNK", chunk)
     skipped = (
         b"INSERT INTO `t` (`id`, `txt`) VALUES (1,'a;b\\\\'),(2,'it''s; \\'q\\' */'),(3,\"d\"\"q;\\\";\"),"
         b"(4,0xABCDEF),(5,'*/;'),(6,''),(7,'\\\\\\\\'),(8,'x''');\n"
@@ -462,15 +485,15 @@ def test_skipping_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
 
 def test_huge_skipped_values_are_skipped_in_linear_time(tmp_path, monkeypatch):
     """A blob or string far longer than a chunk is not rescanned chunk after chunk."""
-    monkeypatch.setattr(dump_module, "CHUNK", 1024)
+    monkeypatch.setattr(sql_lexer, "CHUNK", 1024)
     scanned = []
-    real = dump_module._Tokens._fill
+    real = sql_lexer.Tokens._fill
 
     def counting(self):
         scanned.append(len(self.buf) - self.pos)  # bytes kept to be scanned again
         return real(self)
 
-    monkeypatch.setattr(dump_module._Tokens, "_fill", counting)
+    monkeypatch.setattr(sql_lexer.Tokens, "_fill", counting)
     path = tmp_path / "d.sql"
     path.write_bytes(
         b"CREATE TABLE `b` (`id` int, `x` blob, `y` text);\nCREATE TABLE `u` (`id` int);\n"
@@ -479,3 +502,58 @@ def test_huge_skipped_values_are_skipped_in_linear_time(tmp_path, monkeypatch):
     )
     assert list(DumpSource(path).read({"u": None})) == [("u", {"id": 9})]
     assert max(scanned) < 2 * 1024
+
+
+# -- the table prefix as a user types it ---------------------------------------------
+
+BLOG_310 = CORPUS / "joomla310_blog" / "joomla310_blog.sql"  # prefix 9yw2d_
+
+
+def _corpus_dump(path: Path) -> Path:
+    if not path.is_file():
+        if os.environ.get("J2J_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"the corpus is required here (J2J_REQUIRE_CORPUS=1) but {path} does not exist")
+        pytest.skip(f"corpus not found at {CORPUS}")
+    return path
+
+
+def test_prefix_spellings():
+    assert resolve_prefix("9yw2d_", ["9yw2d_", "jos_"]) == "9yw2d_"
+    assert resolve_prefix("9yw2d", ["9yw2d_", "jos_"]) == "9yw2d_"
+    assert resolve_prefix("ab", ["ab", "ab_"]) == "ab"  # a prefix without the "_" that exists wins
+    assert resolve_prefix("ab_", ["ab"]) is None
+    assert resolve_prefix("9yw2", ["9yw2d_"]) is None
+
+
+@pytest.mark.parametrize("prefix", ["9yw2d", "9yw2d_"])
+def test_prefix_without_its_underscore_on_a_dump(prefix, tmp_path, monkeypatch):
+    """``--prefix 9yw2d`` is ``9yw2d_``: same install, same site, still two passes at most."""
+    dump = _corpus_dump(BLOG_310)
+    opened = _count_opens(monkeypatch)
+    reader = JoomlaReader(DumpSource(dump), prefix=prefix)
+    assert reader.install.prefix == "9yw2d_"
+    site = reader.site()
+    assert [a.id for a in reader.articles(site, bodies=False)] and len(opened) == 1  # all kept from one pass
+    opened.clear()
+    run(Config(source=str(dump), site=tmp_path / "typed", now=NOW, jobs=1, prefix=prefix))
+    assert len(opened) <= 2
+    run(Config(source=str(dump), site=tmp_path / "detected", now=NOW, jobs=1))
+    typed, detected = _site_files(tmp_path / "typed"), _site_files(tmp_path / "detected")
+    assert any(name.startswith("_posts/") for name in typed)
+    assert typed == detected
+
+
+def test_a_prefix_no_install_has_is_refused_with_the_prefixes_found():
+    dump = _corpus_dump(BLOG_310)
+    with pytest.raises(NotJoomla) as err:
+        JoomlaReader(DumpSource(dump), prefix="9yw2")
+    assert str(err.value) == "no Joomla tables with prefix '9yw2' in joomla310_blog.sql (Joomla prefixes found: 9yw2d_)"
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """The site's files, without our own folder (its report names the run), the site's path put back to SITE."""
+    return {
+        str(p.relative_to(site)): p.read_bytes().replace(str(site.resolve()).encode(), b"SITE")
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and "_joomla2jekyll" not in p.relative_to(site).parts
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from contextlib import closing
@@ -13,10 +14,12 @@ from sqlalchemy.engine import make_url
 
 from migrate.cli import main
 from migrate.config import Config
-from migrate.errors import SourceError
+from migrate.errors import AmbiguousPrefix, SourceError
+from migrate.inspect import inspect_installs
+from migrate.joomla.reader import JoomlaReader
 from migrate.pipeline import run
 from migrate.sources import open_source
-from conftest import FIXTURES, MYSQL_URL, NOW, corpus_params
+from conftest import FIXTURES, MYSQL_URL, NOW, corpus_dumps, corpus_params
 
 pytestmark = pytest.mark.mariadb
 
@@ -361,3 +364,50 @@ def test_discovery_charsets_and_names_differing_in_case(mariadb):
         assert [row for _, row in source.read({"legacy_latin": None})] == [{"id": 1, "select": "a"}, {"id": 2, "select": "b"}]
         if case_sensitive:
             assert list(source.read({"Legacy_Latin": None})) == []
+
+
+# -- the prefix as typed, and several installs in one database -------------------------
+
+
+def _corpus_dump(name: str) -> Path:
+    dumps = {p.parent.name: p for p in corpus_dumps()}
+    if name not in dumps:
+        pytest.skip("corpus not found")
+    return dumps[name]
+
+
+@pytest.mark.parametrize("prefix", ["9yw2d", "9yw2d_"])
+def test_prefix_without_its_underscore_on_a_database(prefix, tmp_path: Path, mariadb):
+    dump = _corpus_dump("joomla310_blog")  # prefix 9yw2d_
+    url = mariadb(dump, f"blog_prefix_{prefix}")
+    with closing(open_source(url)[0]) as source:
+        assert JoomlaReader(source, prefix=prefix).install.prefix == "9yw2d_"
+    result = CliRunner().invoke(main, ["inspect", url, "--prefix", prefix])
+    assert result.exit_code == 0, result.output
+    assert "Prefix:      9yw2d_" in result.output.splitlines()
+    run(Config(source=url, site=tmp_path / "from-db", now=NOW, drafts=True, jobs=1, prefix=prefix))
+    run(Config(source=str(dump), site=tmp_path / "from-dump", now=NOW, drafts=True, jobs=1))
+    assert site_files(tmp_path / "from-db") == site_files(tmp_path / "from-dump")
+
+
+def test_two_installs_in_one_database_are_all_inspected(tmp_path: Path, mariadb):
+    both = tmp_path / "both.sql"
+    both.write_bytes((FIXTURES / "joomla3-blog.sql").read_bytes() + (FIXTURES / "joomla5-mini.sql").read_bytes())
+    url = mariadb(both, "two_installs")
+    from_db = inspect_installs(url)
+    assert [i.prefix for i in from_db] == ["j5x_", "jb3_"]
+    assert from_db[0].source.startswith("mysql+pymysql://root@") and from_db[0].source.count("j2j_two_installs") == 1
+    assert from_db == [dataclasses.replace(i, source=from_db[0].source) for i in inspect_installs(str(both))]
+    assert inspect_installs(url, prefix="jb3") == from_db[1:]
+    with pytest.raises(AmbiguousPrefix, match=r"holds 2 Joomla installs \(prefixes j5x_, jb3_\): choose one with --prefix$"):
+        run(Config(source=url, site=tmp_path / "site", now=NOW, jobs=1))
+    # A configuration.php names its own install.
+    u = make_url(url)
+    joomla = tmp_path / "joomla"
+    joomla.mkdir()
+    (joomla / "configuration.php").write_text(
+        "<?php\nclass JConfig {\n"
+        f"\tpublic $host = \"{u.host}:{u.port or 3306}\";\n\tpublic $user = '{u.username}';\n"
+        f"\tpublic $password = '{u.password or ''}';\n\tpublic $db = '{u.database}';\n\tpublic $dbprefix = 'j5x_';\n}}\n"
+    )
+    assert [i.prefix for i in inspect_installs(str(joomla))] == ["j5x_"]

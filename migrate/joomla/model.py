@@ -147,6 +147,7 @@ class Article:
     fields: dict[str, Any] = field(default_factory=dict)
     hits: int = 0
     warnings: tuple[str, ...] = ()  # problems found while reading (missing user, repaired text)
+    repaired: tuple[str, ...] = ()  # fields whose double-encoded text was repaired
 
     @property
     def date(self) -> datetime | None:

@@ -9,15 +9,15 @@ import ftfy
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
 from .model import Article, Install, Site
-from .schema import detect_install
+from .schema import detect_install, prefix_spellings
 from .versions import Legacy15, Modern, hooks_for
 
 BODY_COLUMNS = ("introtext", "fulltext")
 
 #: The tables a run reads besides the articles and the version hooks'
 #: ``site_tables``, by name without the prefix -> the columns it reads (None:
-#: all): ``schema.detect_install`` reads extensions and schemas,
-#: ``redirects.legacy.read_language_prefixes`` extensions and languages.
+#: all): finding the install's version reads extensions and schemas, the
+#: language prefixes of a multilingual site's URLs extensions and languages.
 #: A table read but missing here still reads right, at the cost of a pass
 #: over a dump file.
 OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -70,21 +70,24 @@ def retained(prefix: str | None = None) -> Retain:
     """What a dump source keeps from its first pass (see ``Source.prefetch``).
 
     Every small table a run reads, and the content table without its bodies,
-    for the install with ``prefix`` or, before the prefix is known, for
-    every table named like a Joomla one; a table that lacks a column we
+    for the install ``prefix`` names (as the user typed it: ``9yw2d`` also
+    means ``9yw2d_``) or, before the prefix is known, for every table named
+    like a Joomla one (of every install); a table that lacks a column we
     read (not a Joomla table, or an odd one) is not kept and reads by a pass.
     """
     small = sorted(small_tables().items(), key=lambda kv: -len(kv[0]))  # the longest name that fits wins
+    spellings = prefix_spellings(prefix) if prefix is not None else None
+
+    def named(table: str, name: str) -> bool:
+        return table.endswith(name) and (spellings is None or any(table == p + name for p in spellings))
 
     def choose(table: str, columns: tuple[str, ...]) -> Collection[str] | None:
-        if prefix is not None and not table.startswith(prefix):
-            return None
-        if table.endswith("content") and (prefix is None or table == prefix + "content"):
+        if named(table, "content"):
             if set(BODY_COLUMNS) <= set(columns):
                 return [c for c in columns if c not in BODY_COLUMNS]
             return None
         for name, wanted in small:
-            if table.endswith(name) and (prefix is None or table == prefix + name):
+            if named(table, name):
                 if wanted is None:
                     return columns
                 return wanted if set(wanted) <= set(columns) else None
@@ -96,13 +99,23 @@ def retained(prefix: str | None = None) -> Retain:
 class JoomlaReader:
     """Reads one Joomla install out of a source."""
 
-    def __init__(self, source: Source, *, prefix: str | None = None, fix_encoding: bool = True) -> None:
+    def __init__(
+        self, source: Source, *, prefix: str | None = None, fix_encoding: bool = True, install: Install | None = None,
+    ) -> None:
+        """Find the install ``prefix`` names (or the only one), or read ``install``.
+
+        ``install`` is one :func:`~.schema.find_installs` found, when one
+        source is read for several installs (``inspect``): the caller then
+        prefetches for all of them, and what is kept of the others stays.
+        """
         self.source = source
-        # A dump is read in two passes: this first one, which also keeps
-        # every small table and the article headers, and the bodies.
-        prefetch(source, retained(prefix))
-        self.install: Install = detect_install(source, prefix)
-        forget(source, [t for t in source.tables() if not t.startswith(self.install.prefix)])
+        if install is None:
+            # A dump is read in two passes: this first one, which also keeps
+            # every small table and the article headers, and the bodies.
+            prefetch(source, retained(prefix))
+            install = detect_install(source, prefix)
+            forget(source, [t for t in source.tables() if not t.startswith(install.prefix)])
+        self.install: Install = install
         self.fix: Callable[[str], str] = repair_text if fix_encoding else _no_fix
         self.hooks: Modern = hooks_for(self.install.family, self.install.prefix, self.fix)
         self.content_table = self.install.prefix + "content"

@@ -17,6 +17,7 @@ from .model import Install
 
 
 def find_prefixes(tables: dict[str, TableInfo]) -> list[str]:
+    """The prefix of every Joomla install among ``tables``, sorted."""
     prefixes = []
     for name, info in tables.items():
         if name.endswith("content") and {"introtext", "fulltext"} <= set(info.columns):
@@ -24,6 +25,23 @@ def find_prefixes(tables: dict[str, TableInfo]) -> list[str]:
             if prefix + "categories" in tables:
                 prefixes.append(prefix)
     return sorted(prefixes)
+
+
+def prefix_spellings(given: str) -> tuple[str, ...]:
+    """The prefixes a user's ``given`` may name, the exact one first.
+
+    Joomla ends every prefix with ``_`` (``9yw2d_``), and people often leave
+    it out when they type one (``--prefix 9yw2d``).
+    """
+    return (given,) if given.endswith("_") else (given, given + "_")
+
+
+def resolve_prefix(given: str, prefixes: list[str]) -> str | None:
+    """The install of ``prefixes`` that ``given`` names (see :func:`prefix_spellings`), or None."""
+    for spelling in prefix_spellings(given):
+        if spelling in prefixes:
+            return spelling
+    return None
 
 
 def _family(prefix: str, tables: dict[str, TableInfo]) -> tuple[str, str]:
@@ -75,25 +93,7 @@ def _exact_version(source: Source, prefix: str, tables: dict[str, TableInfo]) ->
     return ".".join(map(str, max(versions))) if versions else None
 
 
-def detect_install(source: Source, prefix: str | None = None) -> Install:
-    """The one Joomla install to migrate, or a fatal error saying why not."""
-    tables = source.tables()
-    prefixes = find_prefixes(tables)
-    if prefix is not None:
-        if prefix not in prefixes:
-            found = ", ".join(prefixes) or "none"
-            raise NotJoomla(f"no Joomla tables with prefix {prefix!r} in {source.name} (Joomla prefixes found: {found})")
-    elif not prefixes:
-        raise NotJoomla(
-            f"no Joomla tables in {source.name}: no table <prefix>content with introtext and fulltext columns "
-            f"next to <prefix>categories ({len(tables)} tables seen)"
-        )
-    elif len(prefixes) > 1:
-        raise AmbiguousPrefix(
-            f"{source.name} holds {len(prefixes)} Joomla installs (prefixes {', '.join(prefixes)}): choose one with --prefix"
-        )
-    else:
-        prefix = prefixes[0]
+def _install(source: Source, prefix: str, tables: dict[str, TableInfo]) -> Install:
     family, version = _family(prefix, tables)
     exact = _exact_version(source, prefix, tables)
     if exact is not None:
@@ -102,3 +102,41 @@ def detect_install(source: Source, prefix: str | None = None) -> Install:
         if major in ("4", "5"):
             family = major
     return Install(prefix=prefix, family=family, version=version)
+
+
+def _no_joomla(source: Source, tables: dict[str, TableInfo]) -> NotJoomla:
+    return NotJoomla(
+        f"no Joomla tables in {source.name}: no table <prefix>content with introtext and fulltext columns "
+        f"next to <prefix>categories ({len(tables)} tables seen)"
+    )
+
+
+def find_installs(source: Source, prefix: str | None = None) -> list[Install]:
+    """Every Joomla install in ``source`` (by prefix), or the one ``prefix`` names.
+
+    Raises NotJoomla when there is none (or none with that prefix); several
+    are not an error here: listing them is what ``inspect`` does.
+    """
+    tables = source.tables()
+    prefixes = find_prefixes(tables)
+    if prefix is not None:
+        chosen = resolve_prefix(prefix, prefixes)
+        if chosen is None:
+            found = ", ".join(prefixes) or "none"
+            raise NotJoomla(f"no Joomla tables with prefix {prefix!r} in {source.name} (Joomla prefixes found: {found})")
+        prefixes = [chosen]
+    elif not prefixes:
+        raise _no_joomla(source, tables)
+    return [_install(source, p, tables) for p in prefixes]
+
+
+def detect_install(source: Source, prefix: str | None = None) -> Install:
+    """The one Joomla install to migrate, or a fatal error saying why not."""
+    if prefix is None:
+        prefixes = find_prefixes(source.tables())
+        if len(prefixes) > 1:
+            raise AmbiguousPrefix(
+                f"{source.name} holds {len(prefixes)} Joomla installs (prefixes {', '.join(prefixes)}): "
+                "choose one with --prefix"
+            )
+    return find_installs(source, prefix)[0]

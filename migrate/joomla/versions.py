@@ -66,7 +66,6 @@ def _target_id(query: dict[str, str]) -> int | None:
 class Modern:
     """Joomla 2.5 to 5.x."""
 
-    family = "modern"
     public_access = frozenset({1, 5})  # view levels Public and Guest
 
     def __init__(self, prefix: str, fix: Fix) -> None:
@@ -306,6 +305,7 @@ class Modern:
             fields=dict(site.article_fields.get(aid, {})),
             hits=_int(row.get("hits")),
             warnings=tuple(warnings),
+            repaired=tuple(sorted(fixed)),
             **body,
         )
 
@@ -316,7 +316,6 @@ class Modern:
 class Legacy15(Modern):
     """Joomla 1.0/1.5: sections, content_frontpage, access 0 public, archived -1."""
 
-    family = "1.5"
     public_access = frozenset({0})
 
     def site_tables(self, available: set[str]) -> dict[str, tuple[str, ...] | None]:

@@ -41,7 +41,7 @@ from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..errors import SourceError
 from .base import DATABASE_SCHEMES, Row, TableInfo

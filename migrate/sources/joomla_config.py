@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from ..errors import SourceError
+from .charsets import decode_utf8
+from .php_strings import double_quoted, single_quoted
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -48,10 +49,6 @@ class JoomlaConfig:
     def site_name(self) -> str:
         return self.get("sitename")
 
-    @property
-    def live_site(self) -> str:
-        return self.get("live_site")
-
     def database_url(self) -> "URL":
         host = self.get("host", "localhost")
         port: int | None = None
@@ -75,26 +72,22 @@ class JoomlaConfig:
         )
 
 
-def _php_unquote(text: str) -> str:
-    return re.sub(r"\\([\\'])", r"\1", text)
-
-
 def read_joomla_config(path: Path) -> JoomlaConfig:
     """Parse a ``configuration.php`` (or the Joomla folder holding one)."""
     path = Path(path)
     if path.is_dir():
         path = path / "configuration.php"
     try:
-        text = path.read_text("utf-8", errors="replace")
+        text = decode_utf8(path.read_bytes())  # a byte that is not UTF-8 is read as latin1
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
     values: dict[str, str] = {}
     for m in _ASSIGN.finditer(text):
         single, double, bare = m.group(2), m.group(3), m.group(4)
         if single is not None:
-            values[m.group(1)] = _php_unquote(single)
+            values[m.group(1)] = single_quoted(single)
         elif double is not None:
-            values[m.group(1)] = double.encode().decode("unicode_escape", "replace")
+            values[m.group(1)] = double_quoted(double)
         else:
             values[m.group(1)] = bare or ""
     if "db" not in values or "dbprefix" not in values:
@@ -102,8 +95,3 @@ def read_joomla_config(path: Path) -> JoomlaConfig:
     if values.get("dbtype", "mysqli") not in ("mysql", "mysqli", "pdomysql"):
         raise SourceError(f"{path}: database type {values['dbtype']!r} is not supported (MySQL/MariaDB only)")
     return JoomlaConfig(path, values)
-
-
-def looks_like_joomla_config(path: Path) -> bool:
-    path = Path(path)
-    return (path.is_dir() and (path / "configuration.php").is_file()) or path.name.endswith(".php")
