@@ -159,13 +159,13 @@ def test_front_matter_fields_and_order():
     [p] = plan([art], drafts=False, now=NOW, tz=ZoneInfo("Europe/London"), permalink="/:title/")
     meta = front_matter(art, p, ZoneInfo("Europe/London"), has_liquid=True)
     assert list(meta) == [
-        "layout", "title", "date", "last_modified_at", "author", "categories", "tags", "description", "image",
+        "layout", "title", "date", "last_modified_at", "author", "categories", "category_key", "tags", "description", "image",
         "lang", "featured", "fields", "joomla_id", "render_with_liquid",
     ]
     text = render_post(meta, "x")
     assert "\ndate: 2016-03-01T10:00:00+00:00\n" in text  # London is on GMT in March
     assert "\nlast_modified_at: 2016-04-01T09:00:00+01:00\n" in text  # and on BST in April
-    assert meta["categories"] == ["Blog", "Cloud"] and meta["tags"] == ["aws", "lambda"]
+    assert meta["categories"] == ["Blog", "Cloud"] and meta["category_key"] == "blog/cloud" and meta["tags"] == ["aws", "lambda"]
     assert meta["description"] == "Lambda glue." and meta["image"] == "/images/a b.jpg"
     assert meta["render_with_liquid"] is False and meta["joomla_id"] == 1
 
