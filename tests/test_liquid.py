@@ -12,9 +12,8 @@ import pytest
 from migrate.build import build_site
 from migrate.config import DEFAULT_PERMALINK
 from migrate.joomla.model import Article
-from migrate.pipeline import SCAFFOLD
+from migrate.sinks.scaffold import default_config, scaffold_files
 from migrate.posts import plan
-from migrate.sinks.jekyll import default_config
 from migrate.transform import RenderOptions, render_article
 
 pytestmark = pytest.mark.jekyll
@@ -38,7 +37,7 @@ def test_liquid_lookalikes_survive_a_strict_jekyll_build(tmp_path: Path, jekyll)
     (site / "_posts").mkdir(parents=True)
     (site / entry.path).write_text(rendered.text)
     (site / "_config.yml").write_text(yaml.safe_dump(default_config("T", "UTC", [])))
-    for rel, text in SCAFFOLD.items():
+    for rel, text in scaffold_files().items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(text)
     build_site(site, tmp_path / "out")  # strict_front_matter and strict Liquid are on

@@ -1,5 +1,5 @@
 """HTML of Joomla articles to Markdown for Jekyll (kramdown)."""
-from .html import Conversion, ConvertOptions, html_to_markdown, join_article
+from .article import Conversion, ConvertOptions, html_to_markdown, join_article
 from .links import DictLinkResolver, LinkResolver
 from .plugins import DictModuleLookup, ModuleLookup
 

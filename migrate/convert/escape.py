@@ -1,8 +1,8 @@
 """Escaping text so that kramdown (Jekyll's GFM parser, kramdown 2.x) shows it as text.
 
 Only what kramdown would read as markup is escaped, so the Markdown stays pleasant to read:
-`snake_case`, `5 * 3`, `a - b` and `[sic]` are left alone. The rules follow kramdown's own
-parsers (kramdown/parser/kramdown/*.rb and kramdown-parser-gfm):
+`snake_case`, `5 * 3`, `a - b` and `[sic]` are left alone. The rules follow what kramdown's
+own parsers (its kramdown and GFM parsers) take as markup:
 
 inline, anywhere in text
   `\\` before a character kramdown can escape; every backtick; `*` unless spaces on both
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_inline", "escape_line_start", "LINE_START_RISK", "normalise_space", "escape_heading_end"]
-
-_ESCAPABLE = "\\.*_+`<>()[]{}#!:|\"'$=-~"
+__all__ = ["escape_inline", "escape_line_start", "LINE_START_RISK", "normalise_space", "escape_heading_end",
+           "markdown_url", "markdown_title"]
 
 _INLINE_RISK = re.compile(r"\$\$|~~|[\\`*_\[\]<&{$~|]")
 _BACKSLASH_NEXT = frozenset("\\.*_+`<>()[]{}#!:|\"'$=~-")
@@ -137,3 +136,18 @@ def normalise_space(text: str) -> str:
     if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
         text = _SPACE_RUN.sub(" ", text)
     return text
+
+
+def markdown_url(url: str, in_table: bool = False) -> str:
+    """`url` as the target of a Markdown link: kramdown ends it at a space, `)` or `>` (and at `|` in a table)."""
+    url = url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    url = url.replace("<", "%3C").replace(">", "%3E")
+    if in_table:
+        url = url.replace("|", "%7C")
+    return url
+
+
+def markdown_title(title: str) -> str:
+    """The ` "title"` part of a Markdown link or image, or nothing."""
+    title = " ".join(title.split())
+    return ' "%s"' % title.replace('"', "&quot;") if title else ""

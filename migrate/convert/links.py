@@ -1,7 +1,7 @@
 """Which links in an article point into the old Joomla site, and where they go now.
 
-The converter asks `classify_href` what a link is; for links to Joomla pages it asks
-a `LinkResolver` for the new URL. `DictLinkResolver` is the small, picklable resolver
+The converter's `LinkRewriter` asks `classify_href` what a link is; for links to Joomla pages
+it asks a `LinkResolver` for the new URL. `DictLinkResolver` is the small, picklable resolver
 the tests (and simple callers) use.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 __all__ = [
     "LinkResolver",
     "DictLinkResolver",
+    "LinkRewriter",
     "LinkTarget",
     "classify_href",
     "site_path",
@@ -105,6 +106,53 @@ def classify_href(href: str, old_urls: tuple[str, ...] = ()) -> LinkTarget:
     if "." in last and not last.lower().endswith(_PAGE_SUFFIXES):
         return LinkTarget(FILE, path, fragment)
     return LinkTarget(PAGE, path, fragment)
+
+
+class LinkRewriter:
+    """Rewrites one article's links and image sources for the new site, noting what it meets:
+    the old site's images (to copy) and internal links nothing resolved (to report)."""
+
+    def __init__(self, old_urls: tuple[str, ...], resolver: LinkResolver | None) -> None:
+        self.old_urls = old_urls
+        self.resolver = resolver
+        self.images: list[str] = []          # "images/foo.png"
+        self.broken_links: list[str] = []
+
+    def _note_image(self, path: str) -> None:
+        path = unquote(path.split("?", 1)[0].split("#", 1)[0])
+        if path and path not in self.images:
+            self.images.append(path)
+
+    def src(self, src: str) -> str:
+        target = classify_href(src, self.old_urls)
+        if target.kind == EXTERNAL:
+            return src.strip()
+        self._note_image(target.path)
+        return "/" + target.path + target.fragment
+
+    def href(self, href: str) -> str:
+        href = href.strip()
+        target = classify_href(href, self.old_urls)
+        resolver = self.resolver
+        if target.kind == EXTERNAL:
+            if resolver is None or not href or href.startswith("#") or not resolver.is_internal(href):
+                return href
+        elif target.kind == FILE:
+            if target.path.lower().startswith("images/"):
+                self._note_image(target.path)
+            return "/" + target.path + target.fragment
+        if resolver is None:
+            return href
+        if target.kind != EXTERNAL and (href.startswith("//") or "://" in href.split("?", 1)[0]):
+            bare = "/" + target.path    # an absolute link to the old site, as a site path
+        else:
+            bare = href.split("#", 1)[0]
+        new = resolver.resolve(bare)
+        if new is None:
+            if href not in self.broken_links:
+                self.broken_links.append(href)
+            return href
+        return new + target.fragment
 
 
 _ID_ALIAS = re.compile(r"^(\d+)(?:[-:].*)?$")

@@ -1,0 +1,17 @@
+"""What a caller can ask of the conversion; frozen and picklable, so worker processes get a copy."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .links import LinkResolver
+from .plugins import ModuleLookup
+
+__all__ = ["ConvertOptions"]
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    keep_scripts: bool = False
+    old_urls: tuple[str, ...] = ()          # absolute links to these sites count as internal
+    link_resolver: LinkResolver | None = None
+    modules: ModuleLookup | None = None
