@@ -6,6 +6,7 @@ This is the only module that imports click (STYLE.md, section 1).
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,13 @@ class _Bar:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """The first Ctrl-C stops the run; the ones after it are ignored, or they would cut its cleanup short
+    and leave the staging folder (``timeout -s INT`` signals twice, a person presses again)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def _os_error(exc: OSError) -> str:
@@ -157,16 +165,22 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
         **({"now": now} if now is not None else {}),
     )
+    bar = _Bar(enabled=not quiet and sys.stderr.isatty())
+    previous = signal.signal(signal.SIGINT, _interrupted)
     try:
-        result = run(config, _Bar(enabled=not quiet and sys.stderr.isatty()))
+        result = run(config, bar)
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(_os_error(exc)) from None
     except KeyboardInterrupt:
         # The run aborted its staging on the way out: say so in one line, as a shell expects (128 + SIGINT).
+        bar.finish()  # the message goes on the line after the bar's
         click.echo(f"Interrupted: nothing was changed in {site}", err=True)
         sys.exit(130)
+    finally:
+        if signal.getsignal(signal.SIGINT) is _interrupted:  # not interrupted: after one, Ctrl-C stays ignored
+            signal.signal(signal.SIGINT, previous)
     to_stdout = report is not None and str(report) == "-"
     if to_stdout:
         click.echo(result.to_json(), nl=False)

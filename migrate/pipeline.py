@@ -21,7 +21,7 @@ from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
 from .sinks.report import Report
-from .stages.convert import Converted, convert_posts, edited_posts
+from .stages.convert import convert_posts, edited_posts
 from .stages.map_urls import UrlMap, reusable_redirects
 from .stages.plan import Plan, make_plan
 from .stages.read import Reading, reading
@@ -30,15 +30,13 @@ from .stages.write import (
 )
 from .transform import RenderOptions, Workers
 
-#: Conversion failures that fail the run: a bug of ours, not bad articles, when most articles fail.
-FAILING_SHARE = 0.5
 
 
 def run(config: Config, progress: Progress | None = None) -> Report:
     """Migrate; returns the report (also written to disk unless dry run)."""
     progress = progress or NoProgress()
     _check_folders(config)
-    # Forked before anything is read, so they share little more than the imported modules (see Workers).
+    # Started before anything is read: forked, they share little more than the imported modules (see Workers).
     workers = Workers(config.jobs) if not config.dry_run else None
     try:
         with reading(config, progress) as read:
@@ -125,7 +123,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
                                   last if last.context == context else RunCache(), target, workers)
         if workers is not None:
             workers.close()  # done: their memory is not to be held while the redirect files are written
-        _fail_on_crashes(converted)
+        converted.outcomes.check()  # a broken conversion, not a few bad articles, fails the run
         report.notices += converted.notices
         if converted.kept_edits:
             report.extra["kept_edits"] = converted.kept_edits
@@ -190,15 +188,6 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     finally:
         urls.close()
     return report
-
-
-def _fail_on_crashes(converted: Converted) -> None:
-    """Most articles failing on a bug of ours is the tool's failure, not the articles': nothing is written."""
-    if converted.crashed and converted.crashed > FAILING_SHARE * max(converted.converted, 1):
-        raise MigrationError(
-            f"the conversion failed on {converted.crashed} of {converted.converted} articles with an error of this "
-            "tool, not of the articles (nothing was changed in the site): please report it"
-        )
 
 
 def module_lookup(site: Site) -> DictModuleLookup:

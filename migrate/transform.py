@@ -1,9 +1,15 @@
 """Article -> post text, the CPU-heavy step, run on every core.
 
-Each worker receives an article with its plan entry and returns the whole
-post file as text; writing stays in the main process (the sink).  Work is
-fed in bounded batches, because ``Pool.imap`` would otherwise drain the
-source iterator, and with it the whole dump, into its task queue.
+Each worker receives chunks of articles with their plan entries and returns
+the post files as text; writing stays in the main process (the sink).  Work
+is fed in a bounded window, so the main process reads only a window's worth
+of the dump ahead of what it has written.
+
+The workers are our own processes, each with a pipe in and a pipe out, and
+no lock shared with the main process: a worker that dies (killed, or crashed
+in C on an article) is noticed and replaced, and stopping the lot never
+waits on one.  Ctrl-C is the main process's alone; the workers ignore it and
+are stopped by it.
 """
 
 from __future__ import annotations
@@ -11,18 +17,31 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import queue
 import shutil
+import signal
 import tempfile
-from collections import deque
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import resource_tracker
+from multiprocessing.connection import Connection, wait
+from pathlib import PurePath
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from bs4.builder import ParserRejectedMarkup
+
 from .convert import ConvertOptions, join_article
+from .errors import ArticleError, MigrationError
 from .joomla.model import Article
 from .posts import PlannedArticle, front_matter, full_image_html
 from .sinks.jekyll import render_post
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -36,14 +55,30 @@ class RenderOptions:
 class Rendered:
     id: int
     text: str | None = None
-    error: str | None = None
+    error: str | None = None  # why the article has no post (then ``text`` is None)
     warnings: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     broken_links: list[str] = field(default_factory=list)
+    # Set when the error is a bug of ours, not the article's bad content: the
+    # exception and the line it was raised at, the same for every article one
+    # bug breaks (``TypeError at convert/html.py:412 in convert_a``).
+    crash: str | None = None
+
+    @property
+    def crashed(self) -> bool:
+        return self.crash is not None
+
+
+#: What an article's own content can make the conversion raise: absurd nesting
+#: (RecursionError), text that is not text (UnicodeError, a ValueError), a date
+#: or number out of range (ValueError, OverflowError), markup the parser refuses,
+#: and our own ArticleError.  The article is skipped with the reason; anything
+#: else is a bug and counts as a crash.
+BAD_CONTENT = (ArticleError, ValueError, OverflowError, RecursionError, ParserRejectedMarkup)
 
 
 def render_article(article: Article, planned: PlannedArticle, options: RenderOptions) -> Rendered:
-    """Convert one article; any failure is this article's, never the run's."""
+    """Convert one article; a failure is this article's, and one that is a bug says so (``crash``)."""
     try:
         intro = full_image_html(article.images) + article.introtext
         conversion = join_article(intro, article.fulltext, options.convert)
@@ -59,8 +94,73 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
             images=list(conversion.images),
             broken_links=list(conversion.broken_links),
         )
-    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
+    except BAD_CONTENT as exc:
         return Rendered(id=article.id, error=f"conversion failed: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a bug: this article fails, the pipeline counts the crashes
+        last = traceback.format_exception_only(exc)[-1].strip()
+        where = _innermost(exc)
+        return Rendered(id=article.id, error=f"conversion crashed: {last} ({where})",
+                        crash=f"{type(exc).__name__} at {where}")
+
+
+#: More articles than this broken by one same bug fail the run; fewer are odd articles, listed in the report.
+CRASH_LIMIT = 5
+
+
+@dataclass
+class Outcomes:
+    """What became of the articles converted: enough to tell a broken conversion from a few bad articles."""
+
+    converted: int = 0
+    failed: int = 0
+    first_failed: tuple[int, str] | None = None  # (article id, error)
+    crashes: Counter[str] = field(default_factory=Counter)  # crash signature -> articles
+    first_crashed: dict[str, int] = field(default_factory=dict)  # crash signature -> first article id
+
+    def add(self, rendered: Rendered) -> None:
+        self.converted += 1
+        if rendered.error is None:
+            return
+        self.failed += 1
+        self.first_failed = self.first_failed or (rendered.id, rendered.error)
+        if rendered.crash is not None:
+            self.crashes[rendered.crash] += 1
+            self.first_crashed.setdefault(rendered.crash, rendered.id)
+
+    def check(self) -> None:
+        """Raise MigrationError (the run writes nothing) when the conversion is broken, not a few articles.
+
+        Broken: one bug (one ``crash`` signature) broke more than CRASH_LIMIT
+        articles, or more than half of the articles converted failed, for
+        whatever reason.  A single failure never is: one article of one
+        converted (a re-run where only it changed) is that article's failure.
+        """
+        if self.crashes:
+            crash, count = self.crashes.most_common(1)[0]
+            if count > CRASH_LIMIT:
+                raise MigrationError(
+                    f"the conversion failed on {count} of {self.converted} articles with an error of this tool, "
+                    f"not of the articles ({crash}; the first is article {self.first_crashed[crash]}); "
+                    "nothing was changed in the site: please report it"
+                )
+        if self.first_failed is not None and self.failed > 1 and self.failed * 2 > self.converted:
+            article, error = self.first_failed
+            raise MigrationError(f"{self.failed} of {self.converted} articles failed to convert (article {article}: "
+                                 f"{error}); nothing was changed in the site")
+
+
+def _innermost(exc: BaseException) -> str:
+    """Where an exception was raised, the same on every machine: ``convert/html.py:412 in convert_a``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "unknown place"
+    frame = frames[-1]
+    return f"{'/'.join(PurePath(frame.filename).parts[-2:])}:{frame.lineno} in {frame.name}"
+
+
+def _process_died(article_id: int, how: str) -> Rendered:
+    return Rendered(id=article_id, error=f"conversion crashed: its conversion process died ({how})",
+                    crash=f"conversion process {how}")
 
 
 _worker_options: tuple[str, RenderOptions] | None = None  # (the file they came from, the options)
@@ -77,6 +177,8 @@ def _options_from(path: str) -> RenderOptions:
 
 #: Articles per message to a worker.
 CHUNK = 32
+#: Chunks in flight per worker: it never waits for the next while the main process writes.
+AHEAD = 4
 
 
 def _render_chunk(path: str, chunk: list[tuple[Article, PlannedArticle]]) -> list[Rendered]:
@@ -88,23 +190,181 @@ def job_count(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-class Workers:
-    """The conversion processes of a run, forked before it reads anything.
+# -- a worker's side ---------------------------------------------------------------
 
-    A forked worker shares the parent's memory until either writes to it;
-    forked late, after the plan and the redirect map were built, every
-    worker ends up with copies of the pages it allocates into, so memory
-    grew with the site.  Forked first, they share little more than the
-    imported modules, and get the run's options later through a file.
-    fork, not spawn or forkserver: those re-import the caller's main module,
-    which breaks library callers without a ``__main__`` guard.
+def _serve(tasks: Connection, results: Connection) -> None:
+    """A worker: render each chunk that comes in and send back what it gave, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see _deaf_to_ctrl_c
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_take_tasks, args=(tasks, inbox), daemon=True).start()
+    while (task := inbox.get()) is not None:
+        path, chunk = task
+        rendered = _render_chunk(path, chunk)
+        try:
+            results.send(rendered)
+        except OSError:
+            return  # the main process stopped listening: it is stopping us
+
+
+def _take_tasks(tasks: Connection, inbox: queue.SimpleQueue) -> None:
+    """Read tasks as soon as they come, so the main process never blocks sending one.
+
+    (It may be busy writing, not reading our results: were we not reading
+    either, both would wait for ever.)  When the main process is gone, so
+    are we, whatever we were doing.
+    """
+    parent = multiprocessing.parent_process()
+    watched: list = [tasks] + ([parent.sentinel] if parent is not None else [])
+    while True:
+        try:
+            ready = wait(watched)
+            if parent is not None and parent.sentinel in ready:
+                os._exit(0)
+            task = tasks.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        except Exception:  # noqa: BLE001 - a task that cannot be read is a bug: die, and the main process notices
+            traceback.print_exc()
+            os._exit(1)
+        inbox.put(task)
+        if task is None:
+            return
+
+
+# -- the main process's side -------------------------------------------------------
+
+@contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Start workers that ignore Ctrl-C from their first instruction on.
+
+    They inherit SIGINT ignored (a spawned Python keeps it ignored, and so does
+    a fork server started here), and held back, which the worker ends once it
+    ignores Ctrl-C itself.  Else a Ctrl-C in the moment a worker starts (a
+    spawned one imports for a while) prints its KeyboardInterrupt traceback.
+    The main process holds back a Ctrl-C that comes meanwhile, and gets it
+    when the worker is started.
+    """
+    held = hasattr(signal, "pthread_sigmask")  # not on Windows: there the worker ignores Ctrl-C from _serve on
+    if held:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if handler is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@dataclass(eq=False)
+class _Task:
+    """Articles sent to a worker as one message, and what came back."""
+
+    path: str  # the options file
+    chunk: list[tuple[Article, PlannedArticle]]
+    result: list[Rendered] | None = None
+    parts: list["_Task"] | None = None  # its articles sent again one by one, after its worker died on it
+
+    @property
+    def done(self) -> bool:
+        return all(p.done for p in self.parts) if self.parts is not None else self.result is not None
+
+    def rendered(self) -> list[Rendered]:
+        if self.parts is not None:
+            return [r for p in self.parts for r in p.rendered()]
+        return self.result or []
+
+
+class _Worker:
+    """One conversion process, its pipe in and pipe out, and its tasks in the order it does them."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        task_end, self.tasks_pipe = context.Pipe(duplex=False)
+        self.results_pipe, result_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(task_end, result_end), daemon=True,
+                                       name="joomla2jekyll-convert")
+        try:
+            with _deaf_to_ctrl_c():
+                self.process.start()
+        finally:
+            # Only the worker holds these now: its death closes them, which the main process sees.
+            task_end.close()
+            result_end.close()
+        self.tasks: deque[_Task] = deque()
+        self.answered = False
+
+    def send(self, task: _Task) -> None:
+        self.tasks.append(task)
+        try:
+            self.tasks_pipe.send((task.path, task.chunk))
+        except OSError:
+            pass  # it died: its death is noticed while waiting for results, and its tasks are sent again
+
+    def receive(self) -> bool:
+        """File the results that arrived under their tasks; False when the process is dead."""
+        try:
+            while self.results_pipe.poll():
+                result = self.results_pipe.recv()
+                task = self.tasks.popleft()
+                task.result, task.chunk = result, []
+                self.answered = True
+        except (EOFError, OSError):
+            return False
+        return self.process.is_alive()
+
+    def close(self) -> None:
+        self.tasks_pipe.close()
+        self.results_pipe.close()
+
+
+class Workers:
+    """The conversion processes of a run, started before it reads anything.
+
+    With ``fork`` (the default on Linux up to Python 3.13) a worker shares
+    the parent's memory until either writes to it: started late, after the
+    plan and the redirect map were built, every worker ended up with copies
+    of the pages it allocates into, so memory grew with the site.  Started
+    first, they share little more than the imported modules, and get the
+    run's options later through a file (the only way with ``spawn`` and
+    ``forkserver`` anyway, whose workers share nothing).
+
+    The start method is the platform's default (``spawn`` on macOS and
+    Windows): ``fork`` is unsafe where it is not the default.  ``spawn`` and
+    ``forkserver`` import the caller's main module again in every worker, so
+    a script calling the library there needs an ``if __name__ == "__main__":``
+    guard (``python -m migrate`` has one).
     """
 
-    def __init__(self, jobs: int) -> None:
+    #: Workers that die this many times before any worker sent back anything are not coming up.
+    MAX_FAILED_STARTS = 3
+
+    def __init__(self, jobs: int, *, start_method: str | None = None) -> None:
         self.jobs = job_count(jobs)
-        forkable = "fork" in multiprocessing.get_all_start_methods()  # where it is not (Windows): one process
-        self.pool = multiprocessing.get_context("fork").Pool(self.jobs) if self.jobs > 1 and forkable else None
+        self._context = multiprocessing.get_context(start_method)
+        self._workers: list[_Worker] = []
         self._folder: str | None = None
+        self._came_up = False  # a worker sent back results
+        self._failed_starts = 0
+        if self.jobs > 1:
+            if os.name == "posix" and self._context.get_start_method() != "fork":
+                # Started by the first spawned worker, the resource tracker would
+                # end the hold on Ctrl-C that worker is started under.
+                resource_tracker.ensure_running()
+            try:
+                for _ in range(self.jobs):
+                    self._workers.append(_Worker(self._context))
+            except BaseException:
+                self.close()
+                raise
+
+    @property
+    def parallel(self) -> bool:
+        return bool(self._workers)
 
     def options_file(self, options: RenderOptions) -> str:
         if self._folder is None:
@@ -114,11 +374,64 @@ class Workers:
             pickle.dump(options, fh, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
+    def send(self, task: _Task) -> None:
+        min(self._workers, key=lambda w: len(w.tasks)).send(task)
+
+    def collect(self) -> None:
+        """Wait until results arrive or a worker dies, and deal with what came."""
+        busy = [w for w in self._workers if w.tasks]
+        if not busy:
+            raise RuntimeError("waiting for results no worker was asked for")  # a bug: never wait for ever
+        ready = set(wait([w.results_pipe for w in busy] + [w.process.sentinel for w in busy]))
+        for worker in busy:
+            if worker.results_pipe in ready or worker.process.sentinel in ready:
+                alive = worker.receive()
+                self._came_up = self._came_up or worker.answered
+                if not alive:
+                    self._replace(worker)
+
+    def _replace(self, dead: _Worker) -> None:
+        """A worker died (killed, or crashed in C): start another and send its tasks again.
+
+        The task it was on goes again article by article, so the article
+        that kills a process is found, and only that one fails.
+        """
+        dead.process.join(1)
+        how = _how_it_ended(dead.process.exitcode)
+        if not self._came_up:
+            self._failed_starts += 1
+        if self._failed_starts >= self.MAX_FAILED_STARTS:
+            hint = "" if self._context.get_start_method() == "fork" else (
+                f" (with the {self._context.get_start_method()} start method, a script calling the library "
+                "needs an `if __name__ == \"__main__\":` guard)")
+            raise MigrationError(f"the conversion processes stop as soon as they start ({how}){hint}")
+        dead.close()
+        self._workers[self._workers.index(dead)] = _Worker(self._context)
+        lost = list(dead.tasks)
+        if not lost:
+            return
+        first, again = lost[0], lost[1:]
+        if len(first.chunk) == 1:
+            first.result, first.chunk = [_process_died(first.chunk[0][0].id, how)], []
+        else:
+            first.parts = [_Task(first.path, [item]) for item in first.chunk]
+            again = first.parts + again
+        for task in again:
+            self.send(task)
+
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        """Stop the workers at once, whatever they are doing, and never wait long for one."""
+        for worker in list(self._workers):
+            if worker.process.is_alive():
+                worker.process.terminate()
+        deadline = time.monotonic() + 2.0
+        for worker in list(self._workers):
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(1)
+            worker.close()
+            self._workers.remove(worker)
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
@@ -130,36 +443,47 @@ class Workers:
         self.close()
 
 
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
 def render_all(
     items: Iterable[tuple[Article, PlannedArticle]], options: RenderOptions, *, jobs: int, expected: int,
     workers: Workers | None = None,
 ) -> Iterator[Rendered]:
-    """Render in source order, in parallel when it pays off (on ``workers``, else on a pool of its own)."""
+    """Render in source order, in parallel when it pays off (on ``workers``, else on workers of its own)."""
     if workers is None and job_count(jobs) > 1 and expected >= 40:
         with Workers(jobs) as own:
             yield from render_all(items, options, jobs=jobs, expected=expected, workers=own)
         return
-    if workers is None or workers.pool is None or expected < 40:
+    if workers is None or not workers.parallel or expected < 40:
         for article, planned in items:
             yield render_article(article, planned, options)
         return
-    pool, path, iterator = workers.pool, workers.options_file(options), iter(items)
+    path, iterator = workers.options_file(options), iter(items)
     # A sliding window of chunks in flight: workers never wait for the slowest
     # of a batch, the main process reads ahead only a window's worth of the
     # source, and a chunk of articles is one message each way (most articles
     # convert faster than a message costs).
-    pending: deque = deque()
+    window: deque[_Task] = deque()
 
-    def submit() -> bool:
-        chunk = list(islice(iterator, CHUNK))
-        if chunk:
-            pending.append(pool.apply_async(_render_chunk, (path, chunk)))
-        return bool(chunk)
+    def fill() -> None:
+        while len(window) < workers.jobs * AHEAD:
+            chunk = list(islice(iterator, CHUNK))
+            if not chunk:
+                return
+            window.append(_Task(path, chunk))
+            workers.send(window[-1])
 
-    for _ in range(workers.jobs * 4):
-        if not submit():
-            break
-    while pending:
-        done = pending.popleft().get()
-        submit()
-        yield from done
+    fill()
+    while window:
+        while not window[0].done:
+            workers.collect()
+        done = window.popleft()
+        fill()
+        yield from done.rendered()

@@ -20,7 +20,7 @@ from ..posts import PlannedArticle, Skip
 from ..progress import Progress
 from ..rerun import CachedPost, RunCache, article_fingerprint
 from ..sinks.jekyll import JekyllSite, Staging
-from ..transform import RenderOptions, Rendered, Workers, render_all
+from ..transform import Outcomes, RenderOptions, Rendered, Workers, render_all
 from .plan import Plan
 from .read import Reading
 
@@ -30,8 +30,7 @@ class Converted:
     """What the conversion learnt, beside the staged files."""
 
     failed: dict[int, Skip] = field(default_factory=dict)  # articles that got no post after all
-    crashed: int = 0  # conversions that failed on a bug of ours, not on the article
-    converted: int = 0  # articles sent to conversion (taken-over and kept posts are not)
+    outcomes: Outcomes = field(default_factory=Outcomes)  # of the articles sent to conversion (not taken over or kept)
     images: dict[str, list[int]] = field(default_factory=dict)  # image path -> ids of the posts showing it
     notices: list[Notice] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)  # posts a person edited, left as they are
@@ -92,7 +91,7 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     if first is not None:  # something to convert: only now are links and options needed
         for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
                                    workers=workers):
-            out.converted += 1
+            out.outcomes.add(rendered)
             _stage(rendered, by_id[rendered.id], out, staging, fingerprints, take)
             progress.advance()
     progress.finish()
@@ -108,8 +107,6 @@ def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: S
     if rendered.error or rendered.text is None:
         take(entry, rendered.warnings, (), rendered.broken_links)
         out.failed[entry.id] = Skip("conversion-failed", rendered.error or "conversion failed")
-        if getattr(rendered, "crashed", False):
-            out.crashed += 1
         return
     take(entry, rendered.warnings, rendered.images, rendered.broken_links)
     sha = staging.write(entry.path or "", rendered.text)

@@ -1,0 +1,285 @@
+"""The conversion workers: the same posts whatever the start method, bad content apart from bugs,
+and a worker that dies or hangs never takes the run down with it, nor keeps it waiting.
+
+A forked worker runs the code of the process that forked it, monkeypatches
+included: the tests that break a worker on purpose fork.  ``spawn`` (the
+default on macOS and Windows) is tested on real articles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import migrate.transform as transform
+from conftest import NOW, ROOT
+from migrate.config import Config
+from migrate.errors import ArticleError, MigrationError
+from migrate.pipeline import run
+from migrate.transform import CRASH_LIMIT, Outcomes, Rendered, RenderOptions, Workers, render_all, render_article
+
+OPTIONS = RenderOptions(timezone="Europe/Paris")
+fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from big_dump import write_big_dump
+
+    return write_big_dump(tmp_path_factory.mktemp("dump") / "big.sql", 120)  # enough to be spread
+
+
+@pytest.fixture(scope="module")
+def items(dump, tmp_path_factory) -> list:
+    """The (article, plan entry) pairs a real run converts."""
+    seen = []
+
+    def keep(article, planned, options):
+        seen.append((article, planned))
+        return real(article, planned, options)
+
+    real = transform.render_article
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transform, "render_article", keep)
+        run(Config(source=str(dump), site=tmp_path_factory.mktemp("site"), now=NOW, jobs=1))
+    assert len(seen) == 120
+    return seen
+
+
+@pytest.fixture(scope="module")
+def serial(items) -> list:
+    return [render_article(article, planned, OPTIONS) for article, planned in items]
+
+
+def in_workers(items, start_method: str | None = None) -> list:
+    with Workers(2, start_method=start_method) as workers:
+        return list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
+
+
+# -- start methods ---------------------------------------------------------------------
+
+
+def test_spawned_workers_render_what_one_process_renders(items, serial):
+    assert all(r.text and r.error is None for r in serial)
+    assert in_workers(items, "spawn") == serial
+
+
+@pytest.fixture
+def spawn_by_default():
+    previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("spawn", force=True)
+    yield
+    multiprocessing.set_start_method(previous, force=True)
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_run_on_spawned_workers_writes_the_same_site(tmp_path, dump, spawn_by_default):
+    """What a run sends its workers (the options, links and redirects included) reaches a fresh interpreter."""
+    site = tmp_path / "site"  # the same folder both times: some files name it
+    run(Config(source=str(dump), site=site, now=NOW, jobs=1))
+    one = site_files(site)
+    shutil.rmtree(site)
+    run(Config(source=str(dump), site=site, now=NOW, jobs=2))
+    assert len([f for f in one if f.startswith("_posts/")]) == 120
+    assert site_files(site) == one
+
+
+def test_the_platforms_start_method_is_used(monkeypatch):
+    used = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: used.append(method) or real(method))
+    Workers(1).close()
+    assert used == [None]  # the default context: fork only where fork is the default
+
+
+# -- bad content and bugs -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", [
+    ValueError("invalid literal for int() with base 10: 'x'"),
+    UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    OverflowError("date value out of range"),
+    RecursionError("maximum recursion depth exceeded"),
+    ArticleError("created is not a date: '2019-13-45'"),
+])
+def test_bad_content_fails_the_article(items, monkeypatch, error):
+    def refuse(*args):
+        raise error
+
+    monkeypatch.setattr(transform, "join_article", refuse)
+    rendered = render_article(*items[0], OPTIONS)
+    assert rendered.text is None and not rendered.crashed and rendered.crash is None
+    assert rendered.error == f"conversion failed: {type(error).__name__}: {error}"
+
+
+def test_absurd_nesting_fails_the_article(items):
+    article, planned = items[0]
+    rendered = render_article(replace(article, introtext="<blockquote>" * 20000 + "deep"), planned, OPTIONS)
+    assert rendered.error.startswith("conversion failed: RecursionError") and not rendered.crashed
+
+
+def test_a_bug_is_a_crash_that_says_where(items, monkeypatch):
+    def broken(intro, full, options):
+        return {}["markdown"]
+
+    monkeypatch.setattr(transform, "join_article", broken)
+    first, second = (render_article(*item, OPTIONS) for item in items[:2])
+    assert first.crashed and first.text is None
+    assert re.fullmatch(r"KeyError at tests/test_transform\.py:\d+ in broken", first.crash)
+    assert first.error == f"conversion crashed: KeyError: 'markdown' ({first.crash.removeprefix('KeyError at ')})"
+    assert second.crash == first.crash  # one bug, one signature: the pipeline counts them
+
+
+@fork
+def test_a_crash_in_a_worker_comes_back_as_a_crash(items, serial, monkeypatch):
+    real = transform.front_matter
+
+    def broken_on_even_ids(article, *args, **kwargs):
+        if article.id % 2 == 0:
+            raise TypeError("'NoneType' object is not subscriptable")
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(transform, "front_matter", broken_on_even_ids)
+    rendered = in_workers(items, "fork")
+    assert [r.id for r in rendered] == [r.id for r in serial]
+    for got, expected in zip(rendered, serial):
+        if got.id % 2:
+            assert got == expected
+        else:
+            assert got.crashed and got.crash.startswith("TypeError at tests/test_transform.py:")
+
+
+def outcomes(*rendered: Rendered) -> Outcomes:
+    tally = Outcomes()
+    for r in rendered:
+        tally.add(r)
+    return tally
+
+
+def ok(n: int) -> list[Rendered]:
+    return [Rendered(id=1000 + i, text="---\n---\n") for i in range(n)]
+
+
+def bad(article: int) -> Rendered:
+    return Rendered(id=article, error="conversion failed: RecursionError: maximum recursion depth exceeded")
+
+
+def bug(article: int, where: str = "convert/html.py:412 in convert_a") -> Rendered:
+    return Rendered(id=article, error=f"conversion crashed: TypeError: boom ({where})", crash=f"TypeError at {where}")
+
+
+@pytest.mark.parametrize("rendered", [
+    [bad(1)],  # a re-run where only a bad article changed
+    [bad(1), *ok(1)],
+    [bad(1), bad(2), *ok(2)],  # half is not more than half
+    [*(bug(i) for i in range(CRASH_LIMIT)), *ok(20)],
+    [*(bug(i, f"convert/html.py:{i} in f") for i in range(CRASH_LIMIT * 2)), *ok(20)],  # several bugs, each rare
+])
+def test_a_few_failed_articles_are_theirs_not_the_runs(rendered):
+    outcomes(*rendered).check()
+
+
+def test_more_than_half_failed_fails_the_run():
+    with pytest.raises(MigrationError) as failed:
+        outcomes(*ok(1), bad(7), bad(8)).check()
+    assert str(failed.value) == ("2 of 3 articles failed to convert (article 7: conversion failed: RecursionError: "
+                                 "maximum recursion depth exceeded); nothing was changed in the site")
+
+
+def test_one_bug_in_many_articles_fails_the_run():
+    with pytest.raises(MigrationError) as failed:
+        outcomes(*ok(100), *(bug(i) for i in range(3, 3 + CRASH_LIMIT + 1))).check()
+    assert str(failed.value) == (f"the conversion failed on {CRASH_LIMIT + 1} of {100 + CRASH_LIMIT + 1} articles "
+                                 "with an error of this tool, not of the articles (TypeError at convert/html.py:412 "
+                                 "in convert_a; the first is article 3); nothing was changed in the site: "
+                                 "please report it")
+
+
+# -- workers that die, hang, or are interrupted ------------------------------------------------
+
+
+@fork
+def test_a_worker_killed_on_an_article_fails_that_article_only(items, serial, monkeypatch):
+    victim = items[50][0].id
+    real = transform.render_article
+
+    def deadly(article, planned, options):
+        if article.id == victim:
+            os.kill(os.getpid(), signal.SIGKILL)  # a crash in C, or the OOM killer
+        return real(article, planned, options)
+
+    monkeypatch.setattr(transform, "render_article", deadly)
+    rendered = in_workers(items, "fork")
+    assert [r.id for r in rendered] == [r.id for r in serial]
+    for got, expected in zip(rendered, serial):
+        if got.id == victim:
+            assert got.text is None and got.crash == "conversion process killed by SIGKILL"
+            assert got.error == "conversion crashed: its conversion process died (killed by SIGKILL)"
+        else:
+            assert got == expected
+    assert multiprocessing.active_children() == []
+
+
+@fork
+def test_workers_that_cannot_start_fail_the_run_instead_of_waiting(items, monkeypatch):
+    monkeypatch.setattr(transform, "_serve", lambda tasks, results: os._exit(1))
+    with pytest.raises(MigrationError, match=r"^the conversion processes stop as soon as they start \(exit code 1\)$"):
+        in_workers(items, "fork")
+    assert multiprocessing.active_children() == []
+
+
+@fork
+def test_close_kills_a_worker_that_does_not_stop(monkeypatch):
+    def stuck(tasks, results):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(600)
+
+    monkeypatch.setattr(transform, "_serve", stuck)
+    workers = Workers(2, start_method="fork")
+    time.sleep(0.2)  # they ignore SIGTERM by now
+    started = time.monotonic()
+    workers.close()
+    assert time.monotonic() - started < 5
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("start_method", [pytest.param("fork", marks=fork), "spawn", pytest.param("forkserver", marks=pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no forkserver here"))])
+def test_workers_ignore_ctrl_c_from_their_first_moment(items, serial, capfd, start_method):
+    """Ctrl-C at a terminal reaches the workers too: only the main process may act on it."""
+    with Workers(2, start_method=start_method) as workers:
+        pids = {child.pid for child in multiprocessing.active_children()}
+        for _ in range(20):  # while they start (a spawned one imports for a while), and once they have
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):  # the assertion below says it died
+                    os.kill(pid, signal.SIGINT)
+            time.sleep(0.04)
+        rendered = list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
+        assert {child.pid for child in multiprocessing.active_children()} == pids  # none died of it
+    assert rendered == serial
+    assert capfd.readouterr().err == ""
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_left_half_way_serve_the_next_batch_right(items, serial):
+    """An interrupted batch's results still on their way are not taken for the next one's."""
+    with Workers(2) as workers:
+        first = render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers)
+        next(first)
+        first.close()
+        assert list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers)) == serial
+    assert multiprocessing.active_children() == []
