@@ -52,10 +52,6 @@ MOVED = {
 # listed article must differ in exactly those parts: in no other, and still in these, so that a fix
 # is noticed and its entry taken out.
 KNOWN_DEFECTS = {
-    # An "&amp;" the URL holds (written "&amp;amp;" in the HTML) is written as is in the Markdown,
-    # and kramdown reads it as an entity: the link loses "amp;". Minimal: <a href="x?a=1&amp;amp;b=2">.
-    **{f"{site}.complete-insert.sql#{number}.introtext": {"links"}
-       for site in ("joomla25_sample", "joomla25_fr_sample") for number in (5, 14, 15, 41, 46, 51, 62, 68, 69, 70)},
     # An attribute value left open (target="_blank>text</a>...) runs, in an HTML parser, to the next
     # quote and hides the text it swallows; the converter's parser shows it, markup included.
     # Minimal: <p><a href="a.html" title="x>Shown?</a> after</p> (a browser shows an empty paragraph).

@@ -20,8 +20,8 @@ from markdownify import MarkdownConverter
 
 from .code_blocks import code_language, code_span, fenced_block, pre_code
 from .elements import (BLOCK_TAGS, CONTAINERS, EMBEDS, MARKED_INLINE, SCRIPTS, SKIP_SILENTLY,
-                       content_sibling, in_running_text, is_block)
-from .escape import (LINE_START_RISK, escape_heading_end, escape_inline, escape_line_start,
+                       content_sibling, in_running_text, is_block, is_text)
+from .escape import (LINE_START_RISK, attribute_text, escape_heading_end, escape_inline, escape_line_start,
                      markdown_title, markdown_url, normalise_space)
 from .links import LinkRewriter
 from .lists import item_marker, mark_list, ol_attributes, unmark
@@ -50,6 +50,44 @@ _EMPTY_QUOTE_LINE = re.compile(r"^> $", re.MULTILINE)
 
 
 _UNSET = object()
+
+# Embeds a browser shows in the line of the text around them (a form is a block of its own).
+_INLINE_EMBEDS = EMBEDS - {"form"}
+
+
+_PASSED_OVER = SCRIPTS | _INLINE_EMBEDS | SKIP_SILENTLY | {"br"}
+
+
+def _embed_in_text(el: Tag) -> bool:
+    """Whether an embed stands among the text of a paragraph, and so must stay inside it.
+
+    As `in_running_text` for scripts, except that other embeds, scripts and line breaks beside
+    it are passed over: "Watch <iframe> <iframe> now" is one line, "<iframe><br><iframe>" two
+    blocks as ever.
+    """
+    node = el
+    while True:
+        for forward in (False, True):
+            sib = node.next_sibling if forward else node.previous_sibling
+            while sib is not None:
+                if isinstance(sib, Tag):
+                    name = sib.name
+                    if name not in _PASSED_OVER:
+                        if name not in BLOCK_TAGS:
+                            return True
+                        break
+                elif is_text(sib) and sib.strip(" \t\r\n"):
+                    return True
+                sib = sib.next_sibling if forward else sib.previous_sibling
+        parent = node.parent
+        if parent is None or parent.name in BLOCK_TAGS or parent.name == "[document]":
+            return False
+        node = parent
+
+
+def _is_block(el) -> bool:
+    """`is_block`, but for an embed among text, which is written on the line of that text."""
+    return is_block(el) and not (el.name in _INLINE_EMBEDS and _embed_in_text(el))
 
 
 class JoomlaConverter(MarkdownConverter):
@@ -106,7 +144,7 @@ class JoomlaConverter(MarkdownConverter):
                     prev, nxt = child.previous_sibling, child.next_sibling
                     if inside_block and (prev is None or nxt is None):
                         continue
-                    if is_block(prev) or is_block(nxt):
+                    if _is_block(prev) or _is_block(nxt):
                         continue
                 out = self.process_text(child, child_tags)
                 kind = ""
@@ -154,9 +192,9 @@ class JoomlaConverter(MarkdownConverter):
         text = escape_inline(text, in_link="a" in parent_tags)
         prev, nxt = el.previous_sibling, el.next_sibling
         parent = el.parent
-        if is_block(prev) or (prev is None and parent.name in CONTAINERS):
+        if _is_block(prev) or (prev is None and parent.name in CONTAINERS):
             text = text.lstrip(" ")
-        if is_block(nxt) or (nxt is None and parent.name in CONTAINERS):
+        if _is_block(nxt) or (nxt is None and parent.name in CONTAINERS):
             text = text.rstrip(" ")
         if (text and "_inline" not in parent_tags
                 and (text[0] in LINE_START_RISK or (text[0] == " " and text[1:2] in LINE_START_RISK))
@@ -174,9 +212,9 @@ class JoomlaConverter(MarkdownConverter):
             while prev is not None:
                 if isinstance(prev, Tag):
                     pname = prev.name
-                    if pname == "br" or is_block(prev):
+                    if pname == "br" or _is_block(prev):
                         return True
-                    if pname in SCRIPTS:    # a kept script in running text, written on this line
+                    if pname in SCRIPTS or pname in _INLINE_EMBEDS:   # in running text, on this line
                         return False
                     if pname not in SKIP_SILENTLY and (
                             pname == "img" or prev.get_text().strip() or prev.find("img") is not None):
@@ -209,7 +247,7 @@ class JoomlaConverter(MarkdownConverter):
         plain = el.get_text().strip()
         title = el.get("title") or ""
         if plain == url and not title and _AUTOLINK.match(url) and "a" not in parent_tags:
-            return "%s<%s>%s" % (prefix, url, suffix)
+            return "%s<%s>%s" % (prefix, attribute_text(url), suffix)
         in_table = "_gfm" in parent_tags
         return "%s[%s](%s%s)%s" % (prefix, text, markdown_url(url, in_table), markdown_title(title), suffix)
 
@@ -425,7 +463,7 @@ class JoomlaConverter(MarkdownConverter):
                 text += "\n" + attrs
         text = mark_list(text)
         prev = content_sibling(el, forward=False)
-        if "li" in parent_tags and not is_block(prev):
+        if "li" in parent_tags and not _is_block(prev):
             return "\n" + text + "\n"              # a sub-list right under the item's text: tight
         return "\n\n" + text + "\n\n"
 
@@ -478,6 +516,9 @@ class JoomlaConverter(MarkdownConverter):
         return "\n\n%s\n\n" % html
 
     def convert_embed_whole(self, el, parent_tags):
+        if el.name in _INLINE_EMBEDS and not parent_tags & _NOT_SPANNED and _embed_in_text(el):
+            html = self.writer.write(el)
+            return raw_span(html) if html else ""    # kramdown would take it for a block or escape it
         return self._raw_block(el, parent_tags)
 
     def _raw_block(self, el, parent_tags) -> str:
@@ -518,6 +559,8 @@ class JoomlaConverter(MarkdownConverter):
 
     convert_th = convert_td
 
+
+_NOT_SPANNED = frozenset({"_inline", "a", "_noformat"})   # where embeds stay as they were written
 
 _WHOLE = {
     "pre": JoomlaConverter.convert_pre_whole,

@@ -11,15 +11,17 @@ inline, anywhere in text
   tag, comment or autolink; `&` that would start an entity; `{:` (attribute lists and
   extensions); `$$` (math); `~~` (strikethrough); `|` (tables).
 at the start of a line
-  ATX heading `#`, list markers `-`, `+`, `1.`, blockquote `>`, definition `:`, and lines
-  made only of `-`, `=`, `_` or `*` (rules and setext underlines).
+  ATX heading `#`, list markers `-`, `+`, `1.`, blockquote `>`, definition `:`, lines
+  made only of `-`, `=`, `_` or `*` (rules and setext underlines), and a `^` alone (see CARET).
+in a link's URL and title
+  `&` that kramdown would pass on as an entity (see attribute_text).
 """
 from __future__ import annotations
 
 import re
 
 __all__ = ["escape_inline", "escape_line_start", "LINE_START_RISK", "normalise_space", "escape_heading_end",
-           "markdown_url", "markdown_title"]
+           "CARET", "settle_caret", "markdown_url", "markdown_title", "attribute_text"]
 
 _INLINE_RISK = re.compile(r"\$\$|~~|[\\`*_\[\]<&{$~|]")
 _BACKSLASH_NEXT = frozenset("\\.*_+`<>()[]{}#!:|\"'$=~-")
@@ -71,7 +73,7 @@ def escape_inline(text: str, in_link: bool = False) -> str:
 
 
 # First characters that can start block markup at the beginning of a line.
-LINE_START_RISK = frozenset("#-+>:=_*0123456789")
+LINE_START_RISK = frozenset("#-+>:=_*^0123456789")
 _LINE_HASH = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LINE_BULLET = re.compile(r"[-+:>](?:[ \t|]|$)|>")
 _LINE_ORDERED = re.compile(r"(\d+)(\.(?:[ \t|]|$))")
@@ -94,7 +96,24 @@ def escape_line_start(text: str) -> str:
     if first.isdigit():
         m = _LINE_ORDERED.match(text)
         return m.group(1) + "\\" + text[len(m.group(1)):] if m else text
+    if first == "^":
+        return CARET + text[1:]
     return text  # "_" and "*" are always escaped by escape_inline at the start of a text run
+
+
+# A `^` starting a line of text. A line holding only `^` (after the marks of the lists and quotes
+# it is in) is kramdown's end-of-block marker, which shows nothing, and kramdown has no `\^`.
+# Whether the line holds more is known once it is whole: until the final pass
+# (whitespace.normalise) the `^` is this marker, then `&#94;` where it stands alone, else `^`.
+CARET = "\ue005"
+_CARET_ALONE = re.compile(r"(?:[ \t>]|[-+*][ \t]|[0-9]+\.[ \t]|:[ \t])*\ue005[ \t]*$")
+
+
+def settle_caret(line: str) -> str:
+    """`line` with its line-start carets written out: `&#94;` where kramdown would take `^` for the marker."""
+    if _CARET_ALONE.match(line):
+        return line.replace(CARET, "&#94;")
+    return line.replace(CARET, "^")
 
 
 def escape_heading_end(text: str) -> str:
@@ -138,10 +157,25 @@ def normalise_space(text: str) -> str:
     return text
 
 
+# What kramdown writes as it is in an attribute (so a browser decodes it), where it writes any
+# other `&` as `&amp;`: REXML's REFERENCE_RE, whose \w and \d are ASCII in Ruby.
+_ATTR_REFERENCE = re.compile(r"&(?=(?:[A-Za-z0-9_:][-A-Za-z0-9_.:]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def attribute_text(value: str) -> str:
+    """`value` written so that kramdown puts it in an attribute that a browser reads back as `value`.
+
+    kramdown takes a link's URL and title as they are written and leaves what looks like an
+    entity alone in the HTML, so "a=1&amp;b=2" would come back as "a=1&b=2": such an `&` is
+    written `&amp;`. Any other `&` kramdown escapes itself.
+    """
+    return _ATTR_REFERENCE.sub("&amp;", value) if "&" in value else value
+
+
 def markdown_url(url: str, in_table: bool = False) -> str:
     """`url` as the target of a Markdown link: kramdown ends it at a space, `)` or `>` (and at `|` in a table)."""
     url = url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    url = url.replace("<", "%3C").replace(">", "%3E")
+    url = attribute_text(url.replace("<", "%3C").replace(">", "%3E"))
     if in_table:
         url = url.replace("|", "%7C")
     return url
@@ -150,4 +184,4 @@ def markdown_url(url: str, in_table: bool = False) -> str:
 def markdown_title(title: str) -> str:
     """The ` "title"` part of a Markdown link or image, or nothing."""
     title = " ".join(title.split())
-    return ' "%s"' % title.replace('"', "&quot;") if title else ""
+    return ' "%s"' % attribute_text(title).replace('"', "&quot;") if title else ""

@@ -3,11 +3,13 @@
 While converting, a hard line break is the marker BR so that blocks can drop the breaks at their
 edges (a browser shows none there); the final pass writes it as kramdown's `\\` line end.
 Converted pieces carry their own blank lines; joining them keeps at most one between blocks.
+The final pass also writes out a caret that starts a line (escape.CARET), once its line is whole.
 """
 from __future__ import annotations
 
 import re
 
+from .escape import CARET, settle_caret
 from .lists import EOB, EOB_LINE, LIST_START, list_before, unmark
 
 __all__ = ["BR", "EDGE_BR", "chomp", "block_text", "join_parts", "normalise"]
@@ -84,6 +86,7 @@ def normalise(md: str) -> str:
     """Line breaks written out, no trailing spaces, at most one blank line outside code, final newline."""
     md = unmark(md.replace(BR, "\\"))
     has_eob = EOB in md
+    has_caret = CARET in md
     lines = []
     fence = ""
     blank = 0
@@ -91,6 +94,8 @@ def normalise(md: str) -> str:
         line = line.rstrip()
         if has_eob and EOB in line:
             line = _end_of_block(line)
+        if has_caret and CARET in line:
+            line = settle_caret(line)
         m = _FENCE.match(line)
         if fence:
             if m and m.group(1) == fence and line.strip() == fence:
