@@ -117,14 +117,14 @@ def test_interrupt_leaves_the_site_as_it_was(tmp_path, dump, pristine, how, afte
             time.sleep(0.05)
             with contextlib.suppress(ProcessLookupError):  # done already
                 os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=30)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert (proc.returncode, err, out) == (130, f"Interrupted: nothing was changed in {site}\n", "")
-    assert took < 5, f"took {took:.1f} s to stop"
+    assert took < 10, f"took {took:.1f} s to stop"  # well under a second on an idle machine; CI may be busy
     assert not list(tmp_path.rglob(".joomla2jekyll-staging-*"))
     assert snapshot(site) == before
     assert not list(temp.iterdir())
