@@ -1,8 +1,8 @@
 """The URL Jekyll will publish a post at, computed the way Jekyll does.
 
 The report and the redirect maps need each post's final URL before any
-build runs, so the permalink template is expanded here with Jekyll 4's
-placeholders (``jekyll/lib/jekyll/drops/url_drop.rb``).
+build runs, so the permalink template is expanded here with the
+placeholders of Jekyll 4's URL drop.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from slugify import slugify
 
-_PLACEHOLDER = re.compile(r":(year|month|i_month|day|i_day|short_year|hour|minute|second|title|slug|categories|output_ext|name|path|y_day)")
+from .url_safety import PCHAR_SAFE
 
-_PATH_SAFE = "-._~!$&'()*+,;=:@"
+_PLACEHOLDER = re.compile(r":(year|month|i_month|day|i_day|short_year|hour|minute|second|title|slug|categories|output_ext|name|path|y_day)")
 
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -42,8 +42,8 @@ def post_url(template: str, *, date: datetime, slug: str, categories: tuple[str,
         "hour": f"{date.hour:02d}", "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
         "y_day": f"{date.timetuple().tm_yday:03d}",
         "title": slug, "slug": slug, "name": slug, "output_ext": ".html", "path": slug,
-        # Jekyll's Utils.escape_path keeps RFC 3986 path characters as they are.
-        "categories": "/".join(quote(c, safe=_PATH_SAFE) for c in cats),
+        # Jekyll escapes a path keeping RFC 3986 path characters as they are.
+        "categories": "/".join(quote(c, safe=PCHAR_SAFE) for c in cats),
     }
     url = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     url = re.sub(r"/{2,}", "/", url)

@@ -225,11 +225,3 @@ class _ReportFile:
     def discard(self) -> None:
         if not self.stdout:
             self.tmp.unlink(missing_ok=True)
-
-
-
-# TEMPORARY re-exports while the tests move to the new modules (removed before commit to main).
-from .sinks.categories import category_pages  # noqa: E402,F401
-from .sinks.scaffold import scaffold_files  # noqa: E402
-
-SCAFFOLD = scaffold_files()

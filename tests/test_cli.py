@@ -613,13 +613,19 @@ def test_dump_without_a_known_trailer_is_migrated_with_a_warning(tmp_path):
     assert any("has neither mysqldump's closing line nor phpMyAdmin's COMMIT" in w for w in report["warnings"])
 
 
-def test_refused_old_urls_are_in_the_article_warnings(tmp_path):
+def test_refused_old_urls_are_listed_once_with_their_article(tmp_path):
     site = tmp_path / "site"
-    migrate(site)
-    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text())
+    result = migrate(site, "--report", str(tmp_path / "r.json"))
+    report = json.loads((tmp_path / "r.json").read_text())
     entry = {a["id"]: a for a in report["articles"]}[12]  # alias ../../etc/passwd
-    assert any(w.endswith("old URLs not redirected (an old URL with an empty, '.' or '..' segment)")
-               for w in entry["warnings"])
+    refused = [w for w in entry["warnings"] if w.endswith("; not redirected")]
+    assert "an old URL with an empty, '.' or '..' segment: '/component/content/article/12-../../etc/passwd'; " \
+           "not redirected" in refused
+    assert len(refused) == len(set(refused)) == 12  # every spelling of its old URLs, once
+    assert not any("etc/passwd" in w for w in report["redirects"]["warnings"])  # not a second time
+    human = invoke("migrate", str(BLOG), "--site", str(tmp_path / "s2"), "--dry-run", *NOW_ARGS).output
+    assert human.count("etc/passwd") == 1
+    assert "12 old URLs not redirected (an old URL with an empty, '.' or '..' segment; see the JSON report)" in human
 
 
 def test_dry_run_counts_the_redirect_rules_the_real_run_writes(tmp_path):

@@ -13,11 +13,14 @@ from urllib.parse import unquote
 
 import pytest
 
+from migrate.joomla.routes import SiteRoutes
 from migrate.permalink import category_url
-from migrate.pipeline import category_pages
+from migrate.sinks.categories import category_pages
 from migrate.redirects import legacy_redirects
-from conftest import corpus_params, ground_truth
-from test_nginx_helpers import migrate_urls
+from migrate.redirects.collect import safe_old
+from migrate.redirects.keys import fold_key
+from conftest import FIXTURES, corpus_params, ground_truth
+from servers import migrate_urls
 
 
 @pytest.mark.parametrize("dump", corpus_params())
@@ -48,3 +51,20 @@ def test_category_page_urls_are_ascii_and_inside_the_site():
     assert category_url("blog/cloud", 9) == "/category/blog/cloud/"
     assert category_url("../..", 4) == "/category/4/4/"
     assert category_url("café/日本", 3) == "/category/cafe/ri-ben/"
+
+
+@pytest.mark.parametrize("dump", [FIXTURES / "joomla3-blog.sql", FIXTURES / "joomla15-mini.sql", *corpus_params()])
+def test_non_sef_forms_claimed_unparsed_fold_onto_their_article(dump: Path):
+    """The map claims an article's ``OldUrls.queries`` without parsing them back; parsed, each gives its id."""
+    site, planned = migrate_urls(dump)
+    routes = SiteRoutes(site, {"en-GB": "en"})
+    checked = 0
+    for p in planned:
+        if p.action != "post":
+            continue
+        urls = routes.article(p)
+        assert urls.queries and not urls.feeds
+        for old in urls.queries + urls.checked_queries:
+            assert safe_old(old) == old and fold_key(old) == ("q", "a", p.id), old
+            checked += 1
+    assert checked

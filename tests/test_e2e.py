@@ -18,7 +18,7 @@ from migrate.pipeline import run
 from migrate.redirects.check import verify
 from migrate.redirects.writers import read_redirects_csv
 from conftest import FIXTURES, NOW, corpus_params
-from test_nginx_helpers import need_nginx, running_nginx
+from servers import need_nginx, running_nginx
 
 pytestmark = [pytest.mark.jekyll, pytest.mark.nginx]
 

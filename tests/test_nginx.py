@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from migrate.redirects import legacy_redirects, verify, write_redirects
+from migrate.redirects import Origin, legacy_redirects, verify, write_redirects
+from migrate.redirects.records import ARTICLE
 from migrate.redirects.writers import layout
-from conftest import ROOT
-from test_nginx_helpers import dumps, get, migrate_urls, need_nginx, nginx_conf, nginx_test, running_nginx, stand_in_site
+from conftest import FIXTURES, ROOT
+from servers import (
+    NOT_FOUND_PAGE, UNKNOWN_OLD_URLS, built_site_with_redirect_pages, dumps, fetch, get, migrate_urls, need_nginx,
+    nginx_conf, nginx_test, running_nginx, stand_in_site,
+)
 
 pytestmark = pytest.mark.nginx
 
@@ -25,7 +29,7 @@ pytestmark = pytest.mark.nginx
 def _params():
     found = dumps()
     if not found:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="no corpus (../shared) and no fixtures/*.sql"))]
+        return [pytest.param(None, marks=pytest.mark.skip(reason="no corpus and no fixtures/*.sql"))]
     return [pytest.param(p, id=p.name) for p in found]
 
 
@@ -39,7 +43,7 @@ def test_every_old_url_redirects_to_a_live_page(dump: Path, tmp_path: Path) -> N
     write_redirects(redirects, out, {"nginx"})
     stand_in_site(tmp_path / "www", [r.new for r in redirects])
     # Every posted article has SEF and non-SEF forms in the map.
-    covered = {int(r.origin.split()[1]) for r in redirects if r.origin.startswith("article ")}
+    covered = {r.origin.id for r in redirects if r.origin is not None and r.origin.kind == ARTICLE}
     assert covered == {p.id for p in posts}
     with running_nginx(tmp_path / "nginx", tmp_path / "www", out) as base:
         result = verify(base, redirects, concurrency=16)
@@ -61,6 +65,28 @@ def test_every_old_url_redirects_to_a_live_page(dump: Path, tmp_path: Path) -> N
         assert get(base, "/no-such-page")[0] == 404
 
 
+def test_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
+    """Not a 403: with redirect pages under /index.php/, the front controller is a folder of the site."""
+    need_nginx()
+    site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
+    redirects = legacy_redirects(site, planned)
+    out = tmp_path / "_redirects"
+    write_redirects(redirects, out, {"nginx"})
+    www = tmp_path / "www"
+    built_site_with_redirect_pages(www, redirects)
+    assert (www / "index.php").is_dir()
+    post = next(p for p in planned if p.action == "post")
+    with running_nginx(tmp_path / "nginx", www, out, error_page="/404.html") as base:
+        for uri in UNKNOWN_OLD_URLS:
+            answer = fetch(base, uri)
+            assert (answer.status, answer.body.decode()) == (404, NOT_FOUND_PAGE), uri
+        # What is an old URL still redirects, the front controller itself included.
+        assert get(base, "/index.php", relative=True) == (301, "/")
+        assert get(base, "/index.php/", relative=True) == (301, "/")
+        assert get(base, f"/index.php?option=com_content&view=article&id={post.id}", relative=True) == (301, post.url)
+        assert fetch(base, post.url or "").status == 200
+
+
 def test_hostile_alias_cannot_add_a_directive_or_a_server(tmp_path: Path) -> None:
     """Quotes, semicolons, braces, newlines, ``$`` and spaces from the database stay data."""
     need_nginx()
@@ -77,14 +103,14 @@ def test_hostile_alias_cannot_add_a_directive_or_a_server(tmp_path: Path) -> Non
     with running_nginx(tmp_path / "nginx", tmp_path / "www", out) as base:
         result = verify(base, redirects)
         assert result.failures == []
-        hostile = [r for r in redirects if r.origin == "article 666"]
+        hostile = [r for r in redirects if r.origin == Origin(ARTICLE, 666)]
         assert any("%22" in r.old and "%7B" in r.old for r in hostile)
         # The alias tried to open a server on trap_port: nothing listens there.
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", trap_port), timeout=0.5).close()
     # The article whose alias holds a newline was refused, and said so.
-    assert any("article 667" in w and "control character" in w for w in redirects.warnings)
-    assert not [r for r in redirects if r.origin == "article 667" and "?" not in r.old]
+    assert any(w.article_id == 667 and "control character" in w.text for w in redirects.warnings)
+    assert not [r for r in redirects if r.origin == Origin(ARTICLE, 667) and "?" not in r.old]
 
 
 def test_nginx_t_on_100000_articles(tmp_path: Path) -> None:

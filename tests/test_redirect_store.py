@@ -10,9 +10,12 @@ import pytest
 from migrate.convert.links import leading_id
 from migrate.convert.links import normalise_path
 from migrate.joomla.reader import JoomlaReader
-from migrate.pipeline import category_pages
+from migrate.sinks.categories import category_pages
 from migrate.posts import POST, plan
-from migrate.redirects import legacy_redirects, path_variants
+from migrate.redirects import Origin, legacy_redirects
+from migrate.redirects.collect import Collector, Tier
+from migrate.redirects.keys import path_variants
+from migrate.redirects.records import ARTICLE, HOME, Rank
 from migrate.redirects.store import StoredPaths, StoredRedirectSet, spell
 from migrate.sources import open_source
 from conftest import FIXTURES, NOW, corpus_params
@@ -40,15 +43,15 @@ def test_spell_gives_the_four_route_spellings_in_order():
 def test_a_route_is_one_row_for_four_old_urls(dump):
     redirects, _ = site_map(dump)
     assert isinstance(redirects, StoredRedirectSet)
-    routes, singles = redirects.store.counts()
+    routes, singles = redirects.store.route_count(), redirects.store.single_count()
     assert routes > 0
     olds = [r.old for r in redirects]
     assert len(olds) == len(redirects) == 4 * routes + singles
     assert olds == sorted(olds) and len(set(olds)) == len(olds)  # URL order, each once
-    for key, old, owner in redirects.store.routes_by_key():
-        target = redirects.owners[owner][1]
-        spelled = {r.old: r.new for r in redirects if r.old in set(path_variants(old))}
-        assert spelled == {s: target for s in path_variants(old)}
+    for route in redirects.store.routes_by_key():
+        target = redirects.owners[route.owner].new
+        spelled = {r.old: r.new for r in redirects if r.old in set(path_variants(route.old))}
+        assert spelled == {s: target for s in path_variants(route.old)}
         break
 
 
@@ -82,22 +85,19 @@ def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
 
 
 def test_an_alias_named_index_php_does_not_take_the_front_controller():
-    from migrate.redirects.legacy import _Collector
     from migrate.redirects.writers import layout
 
-    claims = _Collector(True, True)
-    claims.add_path(["index.php"], "/art/", "article 5", (1, 0, 5))
-    claims.add("/index.php", "/", "home", (2, 0, 0))
+    claims = Collector(True, True)
+    claims.add_path(["index.php"], claims.claimant(Origin(ARTICLE, 5), Rank(Tier.ROUTED, 0, 5), "/art/"))
+    claims.add("/index.php", claims.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), "/"))
     lay = layout(claims.settle())
     assert lay.lookup("/index.php?option=com_contact&view=contact&id=1") is None
     assert lay.lookup("/index.php") == (301, "/art/")  # the article's menu path, as Joomla routed it
 
 
 def test_link_lookups_find_an_alias_that_ends_in_html():
-    from migrate.redirects.legacy import _Collector
-
-    claims = _Collector(True, True)
-    claims.add_path(["blog", "x.html"], "/x/", "article 1", (1, 0, 1))
+    claims = Collector(True, True)
+    claims.add_path(["blog", "x.html"], claims.claimant(Origin(ARTICLE, 1), Rank(Tier.ROUTED, 0, 1), "/x/"))
     redirects = claims.settle()
     stored = StoredPaths(redirects.store.path, redirects.owners, {})
     assert stored.get("blog/x.html") == "/x/"  # /blog/x.html.html and /index.php/blog/x.html.html

@@ -12,14 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from migrate.errors import MigrationError
 from migrate.joomla.model import Category, Install, MenuItem, RedirectLink, Site
+from migrate.joomla.routes import main_sef_url
+from migrate.notices import REDIRECT_REFUSED
+from migrate.permalink import category_url
 from migrate.posts import POST, SKIP, PlannedArticle
 from migrate.redirects import (
-    Redirect, RedirectSet, UnsafeValue, bare_path, check_access_log, fold, legacy_redirects, main_sef_url, query_key,
-    redirect_from, write_redirects,
+    Origin, Redirect, RedirectSet, UnsafeValue, check_access_log, legacy_redirects, redirect_from, write_redirects,
 )
-from migrate.redirects.legacy import category_url, safe_target
+from migrate.redirects.collect import REDIRECT_IS_A_PAGE, REDIRECT_LINK_NO_TARGET
+from migrate.redirects.keys import bare_path, fold_key, query_key
+from migrate.redirects.records import ARTICLE, CATEGORY, FEED, HOME, REDIRECT_LINK
 from migrate.redirects.writers import apache_regex, apache_target, layout, nginx_string
+from migrate.url_safety import safe_target
 
 
 # -- a small site, in every router's shape -----------------------------------------
@@ -56,7 +62,7 @@ def make_site(family: str, *, language_prefixes=None) -> tuple[Site, list[Planne
 def olds(family: str, article: int | None = 2, **kw) -> dict[str, str]:
     site, planned = make_site(family, language_prefixes=kw.get("language_prefixes"))
     reds = legacy_redirects(site, planned, **kw)
-    origin = f"article {article}" if article else None
+    origin = Origin(ARTICLE, article) if article else None
     return {r.old: r.new for r in reds if origin is None or r.origin == origin}
 
 
@@ -96,6 +102,27 @@ def test_15_category_under_section(): assert olds("1.5", None)["/news/9-cloud"] 
 def test_15_blogcategory(): assert query_key("/index.php?option=com_content&task=blogcategory&id=9") == ("c", 9)
 
 
+# -- the per-version hooks -------------------------------------------------------------
+
+def test_every_joomla_family_has_its_routing():
+    from migrate.joomla.routers import VERSIONS, version_of
+
+    assert set(VERSIONS) == {"1.5", "2.5", "3", "4", "5"}
+    assert all(version.default in version.routers for version in VERSIONS.values())
+    with pytest.raises(ValueError, match="no URL routing known for Joomla '6'"):
+        version_of("6")
+
+
+def test_15_sections_and_categories_are_counted_apart():
+    """Section 3 and category 3 are two places in a 1.5 tree: a section item routes the category below it."""
+    site, planned = make_site("1.5")
+    site.sections[9] = Category(9, "Other", "other", "other", ("Other",))  # the same id as category 9
+    site.menu_items.append(item(104, "other", "index.php?option=com_content&view=section&id=9", "section", 9))
+    reds = {r.old: r.new for r in legacy_redirects(site, planned)}
+    assert reds["/news/9-cloud/2-in-the-cloud"] == CLOUD
+    assert not any(old.startswith("/other/") for old in reds)
+
+
 # -- non-SEF, feeds, languages, skipped articles -------------------------------------
 
 def test_query_any_order(): assert query_key("/index.php?id=42&option=com_content&view=article") == ("a", 42)
@@ -114,16 +141,41 @@ def test_index_php_goes_home(): assert olds("3", None)["/index.php"] == "/"
 def test_suffix_can_be_left_out(): assert not any(o.endswith(".html") for o in olds("3", sef_suffix_both=False))
 
 
+def test_language_prefixes_come_from_the_language_filter_plugin():
+    from migrate.joomla.languages import read_language_prefixes
+
+    class Source:
+        def __init__(self, enabled: str) -> None:
+            self.rows = {
+                "x_extensions": [{"element": "languagefilter", "folder": "system", "enabled": enabled}],
+                "x_languages": [{"lang_code": "fr-FR", "sef": "fr", "published": 1},
+                                {"lang_code": "en-GB", "sef": "en", "published": 1},
+                                {"lang_code": "de-DE", "sef": "de", "published": 0}],
+            }
+
+        def tables(self):
+            return dict.fromkeys(self.rows)
+
+        def read(self, wanted):
+            return [(table, row) for table in wanted for row in self.rows[table]]
+
+    assert read_language_prefixes(Source("1"), "x_") == {"en-GB": "en", "fr-FR": "fr"}
+    assert read_language_prefixes(Source("0"), "x_") == {}
+    assert read_language_prefixes(Source("1"), "y_") == {}
+
+
 def test_fold_and_bare():
-    assert fold("/News/9-Cloud") == fold("/news/9-cloud")
-    assert fold("/caf%C3%A9") == ("p", "/café")
+    assert fold_key("/News/9-Cloud") == fold_key("/news/9-cloud") == "/news/9-cloud"
+    assert fold_key("/caf%C3%A9") == "/café"
+    assert fold_key("/?id=7&view=category&option=com_content") == ("q", "c", 7)
+    assert fold_key("/index.php?option=com_users&view=login") == ("r", "/index.php?option=com_users&view=login")
     assert bare_path("/index.php/a/b.html") == "/a/b"
     assert bare_path("/index.php") == "/index.php"
     assert bare_path("/.html") == "/.html"
 
 
 def test_category_url():
-    assert category_url(Category(9, "Nuage", "nuage", "Blog Été/nuage", ("x",))) == "/category/blog-ete/nuage/"
+    assert category_url("Blog Été/nuage", 9) == "/category/blog-ete/nuage/"
 
 
 # -- conflicts -----------------------------------------------------------------------
@@ -135,8 +187,8 @@ def test_two_articles_one_url_lowest_id_wins_every_run():
     again = legacy_redirects(site, list(reversed(planned)))
     assert first.redirects == again.redirects and first.conflicts == again.conflicts
     by_old = {r.old: r for r in first}
-    assert by_old["/news/cloud/in-the-cloud"].origin == "article 2"
-    assert by_old["/news/9-cloud/7-in-the-cloud"].origin == "article 7"
+    assert by_old["/news/cloud/in-the-cloud"].origin == Origin(ARTICLE, 2)
+    assert by_old["/news/9-cloud/7-in-the-cloud"].origin == Origin(ARTICLE, 7)
     assert "/news/cloud/in-the-cloud" in {c.old for c in first.conflicts}
     assert "article 2" in first.conflicts[0].describe() and "article 7" in first.conflicts[0].describe()
 
@@ -146,7 +198,38 @@ def test_menu_item_beats_a_computed_route():
     # An article whose alias route equals the "about" menu item's path.
     site.menu_items.append(item(104, "news/cloud/in-the-cloud", "index.php?option=com_content&view=article&id=1", "article", 1))
     reds = {r.old: r for r in legacy_redirects(site, planned)}
-    assert reds["/news/cloud/in-the-cloud"].origin == "article 1"
+    assert reds["/news/cloud/in-the-cloud"].origin == Origin(ARTICLE, 1)
+
+
+def test_origins_say_what_claimed_each_old_url():
+    site, planned = make_site("3")
+    by_old = {r.old: r for r in legacy_redirects(site, planned)}
+    assert by_old["/news.html"].origin == Origin(CATEGORY, 8)
+    assert by_old["/index.php?option=com_content&view=category&id=9&format=feed&type=rss"].origin == Origin(FEED, 9)
+    assert by_old["/index.php"].origin == Origin(HOME)
+    assert [str(o) for o in (Origin(ARTICLE, 2), Origin(CATEGORY, 8), Origin(FEED, 9), Origin(HOME), Origin(REDIRECT_LINK, 3))] \
+        == ["article 2", "category 8", "feed of category 9", "home", "redirect_links 3"]
+
+
+def test_a_refused_old_url_is_a_notice_about_its_article():
+    site, planned, _ = hostile_site()
+    site.categories[11] = Category(11, "Bad", "b\nad", "b\nad", ("Bad",), parent_id=1)
+    reds = legacy_redirects(site, planned, category_pages=[8, 9, 10, 11])
+    about_667 = [w for w in reds.warnings if w.article_id == 667]
+    assert about_667 and {w.code for w in about_667} == {REDIRECT_REFUSED}
+    assert about_667[0].text == "a URL segment holds a control character: '667-a\\nb'; not redirected"
+    assert str(about_667[0]) == "article 667: " + about_667[0].text
+    about_category = [w for w in reds.warnings if w.article_id is None and w.code == REDIRECT_REFUSED]
+    assert about_category and all(w.text.startswith("category 11: a URL segment holds a control character") for w in about_category)
+
+
+def test_an_old_url_that_is_a_page_of_the_new_site_is_not_redirected():
+    site, planned = make_site("3")
+    site.redirect_links = [RedirectLink(1, "/2020/01/01/about-us/", "/somewhere/", 1)]
+    reds = legacy_redirects(site, planned)
+    assert "/2020/01/01/about-us/" not in {r.old for r in reds}
+    [page] = [w for w in reds.warnings if w.code == REDIRECT_IS_A_PAGE]
+    assert (page.text, page.article_id) == ("/2020/01/01/about-us/ is also a page of the new site; not redirected", None)
 
 
 # -- #__redirect_links ------------------------------------------------------------------
@@ -166,8 +249,10 @@ def test_redirect_links():
     assert "/unpublished" not in by_old
     assert (by_old["/elsewhere"].new, by_old["/elsewhere"].status) == ("https://other.example/x?y=1", 302)
     assert by_old["/about"].new == "/2020/01/01/about-us/"
-    assert [c.losers[0].origin for c in reds.conflicts] == ["redirect_links 4"]
-    assert any("redirect_links 5" in w for w in reds.warnings)
+    assert [c.losers[0].origin for c in reds.conflicts] == [Origin(REDIRECT_LINK, 4)]
+    assert by_old["/elsewhere"].origin == Origin(REDIRECT_LINK, 3)
+    [skipped] = [w for w in reds.warnings if w.code == REDIRECT_LINK_NO_TARGET]
+    assert (skipped.text, skipped.article_id) == ("redirect_links 5: header 410 without a target is not a redirect; skipped", None)
 
 
 # -- --keep-urls --------------------------------------------------------------------------
@@ -181,11 +266,15 @@ def test_main_sef_url_per_version():
     assert main_sef_url(site, planned[0], suffix=True) == "/about.html"
 
 
+def test_main_sef_url_of_an_alias_with_a_control_character_is_none():
+    site, planned, _ = hostile_site()
+    [newline] = [p for p in planned if p.id == 667]
+    assert main_sef_url(site, newline) is None  # its old URLs are refused and reported by the map
+
+
 def test_keep_urls_no_loop_other_spellings_redirect():
     site, planned = make_site("4")
-    for p in planned:
-        if p.action == POST:
-            p.url = main_sef_url(site, p)
+    planned = [replace(p, url=main_sef_url(site, p)) if p.action == POST else p for p in planned]
     reds = legacy_redirects(site, planned)
     by_old = {r.old: r.new for r in reds}
     assert "/news/cloud/in-the-cloud" not in by_old
@@ -323,8 +412,39 @@ def test_access_log(tmp_path: Path):
     assert check_access_log(reds, log, exists=lambda uri: uri == "/forgotten-page") == ["/index.php?option=com_contact&id=1"]
 
 
+def test_access_log_kept_pages_are_pages_of_the_new_site(tmp_path: Path):
+    """--keep-urls: a post answers at its old URL, so the map leaves that URL out; ``exists`` covers it."""
+    site, planned = make_site("4")
+    planned = [replace(p, url=main_sef_url(site, p)) if p.action == POST else p for p in planned]
+    kept = {p.url for p in planned if p.action == POST}
+    assert kept == {"/about", "/news/cloud/in-the-cloud"}
+    log = tmp_path / "access.log"
+    log.write_text("".join(f'1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET {uri} HTTP/1.1" 200 512 "-" "UA"\n' for uri in (
+        "/about", "/news/cloud/in-the-cloud?utm_source=x", "/index.php/news/cloud/in-the-cloud.html", "/forgotten")))
+    reds = legacy_redirects(site, planned)
+    assert check_access_log(reds, log) == ["/about", "/forgotten", "/news/cloud/in-the-cloud?utm_source=x"]
+    assert check_access_log(reds, log, exists=lambda uri: uri.split("?", 1)[0] in kept) == ["/forgotten"]
+
+
+@pytest.mark.parametrize("content", [b"", b"# My old site\nThe logs are in /var/log/nginx.\n", "é".encode("latin-1")])
+def test_a_file_without_log_lines_is_refused(tmp_path: Path, content: bytes):
+    reds = legacy_redirects(*make_site("3"))
+    readme = tmp_path / "README"
+    readme.write_bytes(content)
+    with pytest.raises(MigrationError) as caught:
+        check_access_log(reds, readme)
+    assert str(caught.value) == (f"nothing could be read from the access log {readme}: no line looks like an access "
+                                 "log line (nginx or Apache, common or combined format)")
+
+
+def test_a_broken_gzip_log_is_refused(tmp_path: Path):
+    log = tmp_path / "access.log.gz"
+    log.write_bytes(gzip.compress(b'1.2.3.4 - - [01/Jan/2024] "GET /a HTTP/1.1" 200 5 "-" "UA"\n' * 100)[:40])
+    with pytest.raises(MigrationError, match=r"^cannot read the access log .*access\.log\.gz: "):
+        check_access_log(legacy_redirects(*make_site("3")), log)
+
+
 def test_netlify_line_cannot_gain_fields_from_a_space():
-    from migrate.redirects import Redirect
     from migrate.redirects.writers import netlify_lines
 
     lines = list(netlify_lines([Redirect("/a /b 200!", "/t/", 301)]))
@@ -332,6 +452,6 @@ def test_netlify_line_cannot_gain_fields_from_a_space():
 
 
 def test_redirect_from_writes_each_static_file_once():
-    reds = [Redirect(old, "/2020/01/01/a/", 301, "article 1") for old in
+    reds = [Redirect(old, "/2020/01/01/a/", 301, Origin(ARTICLE, 1)) for old in
             ("/Blog/A", "/blog/a", "/blog/a.html", "/index.php?option=com_content&view=article&id=1", "/blog/b%20c")]
     assert redirect_from(RedirectSet(sorted(reds, key=lambda r: r.old))) == {1: ["/Blog/A", "/blog/b c"]}

@@ -18,12 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, need
+from conftest import CORPUS, FIXTURES, need
 from migrate.redirects import Redirect, RedirectSet, legacy_redirects, verify, write_redirects
-from migrate.redirects.writers import FRONT_CONTROLLER_PATHS, MAP_CONF, MAP_FILE, MAP_LINE_MAX, layout
-from test_nginx_helpers import get as request
-from test_nginx_helpers import (
-    _serving, apache_conf, free_port, migrate_urls, need_apache, running_apache, stand_in_site,
+from migrate.redirects.keys import FRONT_CONTROLLER_PATHS
+from migrate.redirects.records import ARTICLE, CATEGORY
+from migrate.redirects.writers import MAP_CONF, MAP_FILE, MAP_LINE_MAX, layout
+from servers import get as request
+from servers import (
+    NOT_FOUND_PAGE, UNKNOWN_OLD_URLS, apache_conf, built_site_with_redirect_pages, fetch, free_port, migrate_urls,
+    need_apache, running_apache, serving, stand_in_site,
 )
 from test_redirects import hostile_site
 
@@ -40,12 +43,12 @@ def need_httxt2dbm() -> str:
 
 
 @contextlib.contextmanager
-def running_apache_vhost(tmp: Path, root: Path, include: Path):
+def running_apache_vhost(tmp: Path, root: Path, include: Path, error_page: str | None = None):
     """Yield the base URL of an Apache whose <VirtualHost> includes ``include`` (no .htaccess is read)."""
     exe = need_apache()
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    conf = apache_conf(tmp, port, root)
+    conf = apache_conf(tmp, port, root, error_page)
     conf.write_text(conf.read_text("utf-8").replace("AllowOverride All", "AllowOverride None") + f"""
 <VirtualHost 127.0.0.1:{port}>
     ServerName localhost
@@ -56,7 +59,7 @@ def running_apache_vhost(tmp: Path, root: Path, include: Path):
     env = dict(os.environ, APACHE_RUN_DIR=str(tmp), APACHE_LOCK_DIR=str(tmp), APACHE_PID_FILE=str(tmp / "httpd.pid"))
     proc = subprocess.Popen([exe, "-f", str(conf), "-DFOREGROUND"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with _serving(proc, port, tmp / "error.log") as base:
+    with serving(proc, port, tmp / "error.log") as base:
         yield base
 
 
@@ -96,7 +99,40 @@ def test_htaccess_hostile_aliases(tmp_path: Path) -> None:
     _serve_and_verify(site, planned, tmp_path)
 
 
+def _check_unknown_ids(base: str, planned) -> None:
+    """Each request that is no old URL answers the site's 404 page; old URLs still redirect."""
+    for uri in UNKNOWN_OLD_URLS:
+        answer = fetch(base, uri)
+        assert (answer.status, answer.body.decode()) == (404, NOT_FOUND_PAGE), uri
+    post = next(p for p in planned if p.action == "post")
+    assert get(base, "/index.php") == (301, "/")
+    assert get(base, f"/index.php?option=com_content&view=article&id={post.id}") == (301, post.url)
+
+
+def test_htaccess_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
+    """Not a 403: with redirect pages under /index.php/, the front controller is a folder of the site."""
+    need_apache()
+    site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
+    redirects = legacy_redirects(site, planned)
+    www = tmp_path / "www"
+    built_site_with_redirect_pages(www, redirects)
+    write_redirects(redirects, www, {"apache"})
+    with running_apache(tmp_path / "apache", www, error_page="/404.html") as base:
+        _check_unknown_ids(base, planned)
+
+
 # -- RewriteMap ------------------------------------------------------------------------
+
+
+def test_rewritemap_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
+    need_apache()
+    site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
+    redirects = legacy_redirects(site, planned)
+    www, out = tmp_path / "www", tmp_path / "redirects"
+    built_site_with_redirect_pages(www, redirects)
+    write_redirects(redirects, out, {"apache"})
+    with running_apache_vhost(tmp_path / "apache", www, out / MAP_CONF, error_page="/404.html") as base:
+        _check_unknown_ids(base, planned)
 
 def _map_site(redirects: RedirectSet, tmp_path: Path) -> tuple[Path, Path]:
     """(document root, redirects folder): the files outside the document root, as in a server setup."""
@@ -113,13 +149,12 @@ def _unlisted_spellings(redirects: RedirectSet) -> list[tuple[str, tuple[int, st
     uris = ["/no-such-page", "/no-such-page.html", "/index.php/no-such-page", "/index.php?option=com_content&view=article&id=99999999",
             "/index.php?option=com_contact&view=contact&id=1", "/?option=com_content&view=category&id=99999999"]
     for red in list(redirects)[:400]:
-        if red.origin.startswith(("article ", "category ")):
-            kind, number = red.origin.split()
-            if kind == "article":
-                uris.append(f"/index.php?Itemid=1&id={number}%3aalias&VIEW=article&option=com_content")
-                uris.append(f"/?option=COM_CONTENT&view=article&id=0{number}&lang=en")
-            else:
-                uris.append(f"/index.php?option=com_content&view=category&layout=blog&id={number}:x&Itemid=9")
+        origin = red.origin
+        if origin is not None and origin.kind == ARTICLE:
+            uris.append(f"/index.php?Itemid=1&id={origin.id}%3aalias&VIEW=article&option=com_content")
+            uris.append(f"/?option=COM_CONTENT&view=article&id=0{origin.id}&lang=en")
+        elif origin is not None and origin.kind == CATEGORY:
+            uris.append(f"/index.php?option=com_content&view=category&layout=blog&id={origin.id}:x&Itemid=9")
         path = red.old.split("?", 1)[0]
         if "?" not in red.old and path not in FRONT_CONTROLLER_PATHS:  # those are literal URIs, matched caselessly
             uris += [path.upper(), path + "/extra"]

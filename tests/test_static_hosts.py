@@ -152,13 +152,13 @@ def test_within_every_limit_nothing_is_said():
 
 def test_large_htaccess_points_to_the_rewritemap(tmp_path: Path):
     outs = {o.name: o for o in write_redirects(big(2_000), tmp_path, {"apache"})}
-    assert outs[".htaccess"].rules == apache_htaccess_rules(layout(big(2_000))) == 2_003
-    assert "# 2,003 rules: over the 2,000 we advise for a .htaccess; see apache-rewritemap.conf." in (
+    assert outs[".htaccess"].rules == apache_htaccess_rules(layout(big(2_000))) == 2_004
+    assert "# 2,004 rules: over the 2,000 we advise for a .htaccess; see apache-rewritemap.conf." in (
         tmp_path / ".htaccess").read_text()
     [over] = outs[".htaccess"].over_limits
     assert not over.hard and "apache-rewritemap.conf" in over.advice
     assert outs[MAP_FILE].rules == 2_000 and outs[MAP_FILE].over_limits == ()
-    assert outs[MAP_CONF].rules == 7  # 3 set J2J_Q; 4 look up: the query, the path, two stripped spellings
+    assert outs[MAP_CONF].rules == 8  # 3 set J2J_Q; 4 look up: the query, the path, two stripped spellings; a 404
     small = write_redirects(big(10), tmp_path / "small", {"apache"})
     assert "over the" not in (tmp_path / "small" / ".htaccess").read_text() and small[0].over_limits == ()
 
@@ -209,7 +209,7 @@ def test_no_htaccess_past_ten_thousand_rules_the_rewritemap_serves(tmp_path: Pat
     outputs = {o.name: o for o in write_redirects(big(10_000), tmp_path, {"apache"})}
     assert not (tmp_path / ".htaccess").exists()
     htaccess = outputs[".htaccess"]
-    assert htaccess.path is None and htaccess.rules == 10_003  # the bare routes plus the 3 query-kind rules
+    assert htaccess.path is None and htaccess.rules == 10_004  # the bare routes, 3 query-kind rules, the 404
     assert htaccess.to_dict()["written"] is False
     assert any(o.hard and "not written" in o.advice and "apache-rewritemap.conf" in o.advice for o in htaccess.over_limits)
     assert (tmp_path / "apache-map.txt").is_file() and (tmp_path / "apache-rewritemap.conf").is_file()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from migrate.redirects import Redirect, RedirectSet, legacy_redirects, verify, write_redirects
-from test_nginx_helpers import need_nginx, running_nginx, stand_in_site
+from servers import need_nginx, running_nginx, stand_in_site
 from test_redirects import make_site
 
 pytestmark = pytest.mark.nginx

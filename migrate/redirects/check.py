@@ -1,8 +1,9 @@
 """Is the map complete, and does the server do what it says?
 
 ``check_access_log`` replays the old site's traffic against the map: a
-page that answered 200 on the old site and is in no redirect is a link that
-will break.  ``verify`` asks a running server for every old URL of the map.
+page that answered 200 on the old site, is in no redirect and is no page of
+the new site is a link that will break.  ``verify`` asks a running server
+for every old URL of the map.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 from urllib.parse import urljoin, urlsplit
 
-from . import Redirect, RedirectSet
-from .writers import layout
+from ..errors import MigrationError
+from .records import Redirect, RedirectSet
+from .writers import Layout, layout
 
 #: Combined/common log format (nginx and Apache): the request line and the status.
-_LOG_LINE = re.compile(r'"(?:GET|HEAD|POST) (?P<uri>[^" ]+) HTTP/[0-9.]+" (?P<status>\d{3}) ')
+_LOG_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<uri>[^" ]+) HTTP/[0-9.]+" (?P<status>\d{3}) ')
+#: The requests that fetched a page.
+_PAGE_METHODS = frozenset({"GET", "HEAD", "POST"})
 #: Requests that are not pages: files of the old install, assets, the admin.
 ASSETS = re.compile(
     r"^/(?:administrator|media|templates|cache|plugins|modules|components|libraries|includes|language|tmp|cli|bin)(?:/|$)"
@@ -29,7 +33,7 @@ ASSETS = re.compile(
 )
 
 
-def _open_log(path: Path):
+def _open_log(path: Path) -> TextIO:
     with path.open("rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
@@ -44,36 +48,64 @@ def check_access_log(
     exists: Callable[[str], bool] | None = None,
     ignore: re.Pattern[str] | None = ASSETS,
 ) -> list[str]:
-    """Old URLs that answered 200 and that neither the map nor the new site (``exists``) covers.
+    """Old URLs that answered 200 and that neither the map nor the new site covers.
 
-    The log is read as a stream (gzip or plain); the answer is sorted and
-    without duplicates.  Matching is the nginx configuration's, so "covered"
-    means "nginx would redirect it".
+    ``exists(uri)`` says whether the new site serves a page at an old URL
+    (with ``--keep-urls``, a post at its old address: not redirected, yet
+    covered).  It is asked about each URI the map does not redirect, as the
+    log has it: site-relative (scheme and host dropped), percent-encoded as
+    sent, with its ``?query``.  The log is read as a stream (gzip or plain);
+    the answer is sorted and without duplicates.  Matching is the nginx
+    configuration's, so "covered" means "nginx would redirect it".
+
+    A file in which no line is an access log line is refused
+    (``MigrationError``): an empty answer must mean "nothing is missing".
     """
+    path = Path(log_path)
     lay = layout(redirects)
     missing: set[str] = set()
     seen: set[str] = set()
-    with _open_log(Path(log_path)) as fh:
-        for line in fh:
-            m = _LOG_LINE.search(line)
-            if m is None or m.group("status") != "200":
-                continue
-            uri = m.group("uri")
-            if uri.startswith(("http://", "https://")):
-                parts = urlsplit(uri)
-                uri = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            if uri in seen:
-                continue
-            seen.add(uri)
-            path = urlsplit(uri).path
-            if path == "/" and not urlsplit(uri).query:
-                continue
-            if ignore is not None and ignore.search(path):
-                continue
-            if lay.lookup(uri) is not None or (exists is not None and exists(uri)):
-                continue
-            missing.add(uri)
+    log_lines = 0
+    try:
+        with _open_log(path) as fh:
+            for line in fh:
+                m = _LOG_LINE.search(line)
+                if m is None:
+                    continue
+                log_lines += 1
+                if m.group("status") != "200" or m.group("method") not in _PAGE_METHODS:
+                    continue
+                uri = _site_relative(m.group("uri"))
+                if uri in seen:
+                    continue
+                seen.add(uri)
+                if _covered(uri, lay, exists, ignore):
+                    continue
+                missing.add(uri)
+    except (OSError, EOFError) as exc:
+        raise MigrationError(f"cannot read the access log {path}: {exc}") from None
+    if not log_lines:
+        raise MigrationError(f"nothing could be read from the access log {path}: "
+                             "no line looks like an access log line (nginx or Apache, common or combined format)")
     return sorted(missing)
+
+
+def _site_relative(uri: str) -> str:
+    """A logged request target without scheme and host (a proxy's log has them)."""
+    if uri.startswith(("http://", "https://")):
+        parts = urlsplit(uri)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return uri
+
+
+def _covered(uri: str, lay: Layout, exists: Callable[[str], bool] | None, ignore: re.Pattern[str] | None) -> bool:
+    """The home page, an asset, a redirected old URL, or a page of the new site."""
+    parts = urlsplit(uri)
+    if parts.path == "/" and not parts.query:
+        return True
+    if ignore is not None and ignore.search(parts.path):
+        return True
+    return lay.lookup(uri) is not None or (exists is not None and exists(uri))
 
 
 @dataclass(frozen=True)

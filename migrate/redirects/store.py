@@ -29,11 +29,31 @@ import tempfile
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
+
+from ..notices import Notice
+from .keys import ascii_lower, route_spelling
+from .records import Conflict, Owner, Redirect, RedirectSet
 
 ROUTE = 0b1111  # all four spellings of a route (see ``path_variants``)
 SPELLINGS = (1, 2, 4, 8)
 _BATCH = 10_000
+
+
+class Claim(NamedTuple):
+    """One claim on a key of the map, as the store keeps it."""
+
+    mask: int  # the spellings of the key's route it covers: ROUTE (all four), else one bit of SPELLINGS
+    old: str  # the old URL as a browser sends it; for ROUTE the bare route (``spell`` makes the others)
+    owner: int  # the number of its ``Owner``
+
+
+class Settled(NamedTuple):
+    """One old URL (or route) of the settled map: a row of ``routes`` or ``singles``."""
+
+    key: str  # the stored key: a bare route, a path, or an encoded query key (``encode_key``)
+    old: str
+    owner: int
 
 
 def spell(bare_old: str, bit: int) -> str:
@@ -114,30 +134,33 @@ class RouteStore:
                 self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", self._pending)
             self._pending.clear()
 
-    def claims_on(self, key: str) -> list[tuple[int, str, int]]:
-        """``(mask, old, owner)`` of every claim on ``key``, in the order they came."""
+    def claims_on(self, key: str) -> list[Claim]:
+        """Every claim on ``key``, in the order they came."""
         self.flush()
         if not self._indexed:
             self.db.execute("CREATE INDEX claims_key ON claims (key)")
             self._indexed = True
-        return self.db.execute("SELECT mask, old, owner FROM claims WHERE key = ? ORDER BY rowid", (key,)).fetchall()
+        rows = self.db.execute("SELECT mask, old, owner FROM claims WHERE key = ? ORDER BY rowid", (key,))
+        return [Claim(mask, old, owner) for mask, old, owner in rows]
 
-    def grouped_claims(self) -> Iterator[tuple[str, list[tuple[int, str, int]]]]:
+    def grouped_claims(self) -> Iterator[tuple[str, list[Claim]]]:
         """Every key with its claims in the order they came; keys in text order."""
         self.flush()
         rows = self.db.execute("SELECT key, mask, old, owner FROM claims ORDER BY key, rowid")
-        key, group = None, []
-        for row in rows:
-            if row[0] != key:
+        current: str | None = None
+        group: list[Claim] = []
+        make = tuple.__new__  # ``Claim(mask, old, owner)`` without its Python-level __new__: a million rows
+        for key, mask, old, owner in rows:
+            if key != current:
                 if group:
-                    yield key, group  # type: ignore[misc]
-                key, group = row[0], []
-            group.append((row[1], row[2], row[3]))
+                    yield current, group  # type: ignore[misc]
+                current, group = key, []
+            group.append(make(Claim, (mask, old, owner)))
         if group:
-            yield key, group  # type: ignore[misc]
+            yield current, group  # type: ignore[misc]
 
     # -- the settled map -------------------------------------------------------
-    def write_settled(self, routes: Iterable[tuple[str, str, int]], singles: Iterable[tuple[str, str, int]]) -> None:
+    def write_settled(self, routes: Iterable[Settled], singles: Iterable[Settled]) -> None:
         with self._transaction():
             self.db.executemany("INSERT INTO routes VALUES (?, ?, ?)", routes)
             self.db.executemany("INSERT INTO singles VALUES (?, ?, ?)", singles)
@@ -149,14 +172,16 @@ class RouteStore:
         self.db.execute("CREATE INDEX singles_old ON singles (old)")
         self.db.execute("CREATE INDEX singles_key ON singles (key)")
 
-    def counts(self) -> tuple[int, int]:
-        routes = self.db.execute("SELECT count(*) FROM routes").fetchone()[0]
-        singles = self.db.execute("SELECT count(*) FROM singles").fetchone()[0]
-        return routes, singles
+    def route_count(self) -> int:
+        """Rows of ``routes``: each one four old URLs."""
+        return self.db.execute("SELECT count(*) FROM routes").fetchone()[0]
+
+    def single_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM singles").fetchone()[0]
 
     def sorted_olds(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
-        """``(old, owner)`` for every old URL, in URL order: the singles and the four
-        spellings of every route, sorted by SQLite in one query."""
+        """``(old, owner number)`` for every old URL, in URL order: the singles and the four
+        spellings of every route, sorted by SQLite in one query (rows, unpacked where read)."""
         for rows in self.sorted_old_batches(batch):
             yield from rows
 
@@ -173,15 +198,21 @@ class RouteStore:
             batch,
         )
 
-    def routes_by_key(self, batch: int = 5_000) -> Iterator[tuple[str, str, int]]:
-        """``(key, old, owner)`` of the routes in key order (one nginx or Apache key each)."""
-        return self._stream("SELECT key, old, owner FROM routes ORDER BY key", batch)
+    def routes_by_key(self, batch: int = 5_000) -> Iterator[Settled]:
+        """The routes in key order (one nginx or Apache key each)."""
+        make = tuple.__new__  # ``Settled._make`` without its Python-level call: every output reads every route
+        for rows in self._batches("SELECT key, old, owner FROM routes ORDER BY key", batch):
+            for row in rows:
+                yield make(Settled, row)
 
     def singles_by_old(self, batch: int = 5_000) -> Iterator[tuple[str, int]]:
+        """``(old, owner number)`` of the singles in URL order."""
         return self._stream("SELECT old, owner FROM singles ORDER BY old", batch)
 
-    def route(self, key: str) -> tuple[str, int] | None:
-        return self.db.execute("SELECT old, owner FROM routes WHERE key = ?", (key,)).fetchone()
+    def route_owner(self, key: str) -> int | None:
+        """The owner number of the route stored under ``key``, if there is one."""
+        row = self.db.execute("SELECT owner FROM routes WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     def _stream(self, sql: str, batch: int) -> Iterator:
         for rows in self._batches(sql, batch):
@@ -206,6 +237,7 @@ def _remove(db: sqlite3.Connection, folder: str) -> None:
 
 
 def lookup_olds(db: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
+    """``(old, owner number)`` of every old URL stored under ``key``: a route's four spellings and the singles."""
     out = [(spell(old, bit), owner) for old, owner in db.execute("SELECT old, owner FROM routes WHERE key = ?", (key,))
            for bit in SPELLINGS]
     out += db.execute("SELECT old, owner FROM singles WHERE key = ?", (key,)).fetchall()
@@ -224,9 +256,6 @@ class ReadOnlyStore:
         return db
 
 
-from . import Redirect, RedirectSet  # noqa: E402  (the package defines them before importing us)
-
-
 class StoredRedirectSet(RedirectSet):
     """A :class:`RedirectSet` whose redirects live in a :class:`RouteStore`.
 
@@ -235,18 +264,18 @@ class StoredRedirectSet(RedirectSet):
     directly instead (one key per route, as nginx and Apache want them).
     """
 
-    def __init__(self, store: RouteStore, owners: list[tuple], conflicts: list, warnings: list[str]) -> None:
+    def __init__(self, store: RouteStore, owners: list[Owner], conflicts: list[Conflict],
+                 warnings: list[Notice]) -> None:
         super().__init__(redirects=[], conflicts=conflicts, warnings=warnings)
         self.store = store
-        self.owners = owners  # owner id -> (priority, new, status, origin)
-        routes, singles = store.counts()
-        self._count = 4 * routes + singles
+        self.owners = owners  # by number
+        self._count = 4 * store.route_count() + store.single_count()
 
     def __iter__(self) -> Iterator[Redirect]:
         owners = self.owners
-        for old, owner in self.store.sorted_olds():
-            _, new, status, origin = owners[owner]
-            yield Redirect(old, new, status, origin)
+        for old, number in self.store.sorted_olds():
+            owner = owners[number]
+            yield Redirect(old, owner.new, owner.status, owner.origin)
 
     def __len__(self) -> int:
         return self._count
@@ -286,9 +315,9 @@ class StoredPaths(Lookup):
     and a pickled copy carries only the path.
     """
 
-    def __init__(self, path: str, owners: list[tuple], by_id: dict[int, str]) -> None:
+    def __init__(self, path: str, owners: list[Owner], by_id: dict[int, str]) -> None:
         self.path = path
-        self.targets = [owner[1] for owner in owners]
+        self.targets = [owner.new for owner in owners]
         self.by_id = by_id
         self._db: sqlite3.Connection | None = None
         self._pid = -1
@@ -310,8 +339,7 @@ class StoredPaths(Lookup):
     def _find(self, norm: str) -> str | None:
         if norm in self._memo:
             return self._memo[norm]
-        from ..convert.links import leading_id, normalise_path
-        from . import ascii_lower, route_spelling
+        from ..convert.links import leading_id, normalise_path  # here: the converter is heavy, the map needs it not
 
         lower = ascii_lower("/" + norm)
         # The old URLs that normalise to ``norm``: with a slash, a suffix or both after it; stored

@@ -11,6 +11,10 @@ Servers see old URLs in three shapes, and each output keeps them apart:
   regex: a quarter of the keys for large sites;
 * literal request URIs with an unusual query (from ``#__redirect_links``).
 
+Each server configuration ends with one more rule: ``/index.php`` that no
+rule redirected (an id the map does not know, another component) answers
+404, the site's 404 page, whatever folders the built site has there.
+
 Apache gets a ``.htaccess`` (rules, for shared hosting; past
 ``HTACCESS_MAX_RULES`` none, as every rule is tried on every request) and,
 for the server configuration, ``apache-rewritemap.conf`` with its
@@ -22,7 +26,7 @@ the ``/index.php/`` spellings of the folded routes.  Every file is counted
 (``limits.Output``) and checked against its platforms' limits.
 
 Nothing from the database is written unescaped: targets are
-percent-encoded before they get here (``legacy.safe_target``), keys are
+percent-encoded before they get here (``url_safety.safe_target``), keys are
 quoted (nginx), written as ``\\xHH`` escapes (Apache rules) or as
 ``int:escape`` writes them (the RewriteMap), and a control character
 anywhere raises ``UnsafeValue``.
@@ -40,14 +44,14 @@ from pathlib import Path
 from typing import Container, Iterable, Iterator
 from urllib.parse import unquote
 
-from . import (
-    FRONT_CONTROLLER_PATHS,
-    ARTICLE, CATEGORY, FEED, QUERY_FORMATS, QUERY_VIEWS, Redirect, RedirectSet, UnsafeValue,
-    query_key_of, ascii_lower, bare_path, no_cycle_collection, route_spelling, split_url,
+from ..url_safety import TARGET_SAFE, UnsafeValue, refuse_control
+from .keys import (
+    ARTICLE_QUERY, CATEGORY_QUERY, FEED_QUERY, FRONT_CONTROLLER_PATHS, QUERY_FORMATS, QUERY_VIEWS, ascii_lower, bare_path,
+    query_key_of, route_spelling, split_url,
 )
-from .legacy import TARGET_SAFE, refuse_control
-from .store import Lookup, StoredRedirectSet
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
+from .records import ARTICLE, Owner, Redirect, RedirectSet, no_cycle_collection
+from .store import Lookup, StoredRedirectSet
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
 _TARGET_CHARS = re.compile("^[" + re.escape("".join(sorted(set(TARGET_SAFE)))) + "A-Za-z0-9]*$")
@@ -78,7 +82,7 @@ class Layout:
         path, query = split_url(request_uri)
         q = query_key_of(path, query)
         if q is not None:
-            key = q[0] + str(q[1])
+            key = q.text
             for status, m in sorted(self.query.items()):
                 if key in m:
                     return status, m[key]
@@ -105,9 +109,9 @@ class StoredBare(Lookup):
     """
 
     def __init__(self, redirects: StoredRedirectSet, extra: dict[str, str]) -> None:
-        self.store, self.targets = redirects.store, [owner[1] for owner in redirects.owners]
+        self.store, self.targets = redirects.store, [owner.new for owner in redirects.owners]
         self.extra = extra  # disjoint from the store's routes: one key is one group of claims
-        self._routes = self.store.counts()[0]
+        self._routes = self.store.route_count()
 
     def __len__(self) -> int:
         return self._routes + len(self.extra)
@@ -118,20 +122,17 @@ class StoredBare(Lookup):
     def _find(self, key: str) -> str | None:
         if key in self.extra:
             return self.extra[key]
-        row = self.store.route(key)
-        return None if row is None else self.targets[row[1]]
+        number = self.store.route_owner(key)
+        return None if number is None else self.targets[number]
 
     def items(self) -> Iterator[tuple[str, str]]:
-        """``(bare route, target)`` in key order."""
+        """``(bare route, target)`` in key order, as ``dict.items`` gives them."""
         targets = self.targets
-        stored = ((key, targets[owner]) for key, _, owner in self.store.routes_by_key())
+        stored = ((route.key, targets[route.owner]) for route in self.store.routes_by_key())
         return heapq.merge(stored, sorted(self.extra.items()))
 
     def __iter__(self) -> Iterator[str]:
         return (key for key, _ in self.items())
-
-    def keys(self) -> Iterator[str]:
-        return iter(self)
 
 
 def sorted_items(mapping) -> Iterator[tuple[str, str]]:
@@ -154,18 +155,18 @@ def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
     """
     if isinstance(redirects, StoredRedirectSet):
         for owner in redirects.owners:
-            _check_target(owner[1])
+            _check_target(owner.new)
         owners = redirects.owners
-        singles = (Redirect(old, owners[n][1], owners[n][2], owners[n][3]) for old, n in redirects.store.singles_by_old())
+        singles = (_redirect(old, owners[n]) for old, n in redirects.store.singles_by_old())
         out = layout(list(singles))
         out.bare = StoredBare(redirects, out.bare)  # type: ignore[assignment]
         return out
     out = Layout()
     checked: set[str] = set()
-    routes: dict[str, list] = {}  # bare route -> [spellings seen (bits), new, status, one target]
+    routes: dict[str, _Route] = {}  # bare route -> what its spellings seen so far agree on
     paths: list[str] = []  # the path redirects, their decoded paths and routes, in input order
     path_reds: list[Redirect] = []
-    path_routes: list[list] = []
+    path_routes: list[_Route] = []
     for red in redirects:
         new = red.new
         if new not in checked:
@@ -182,7 +183,7 @@ def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
             if query:
                 q = query_key_of(path, query)
                 if q is not None:
-                    out.query[red.status].setdefault(q[0] + str(q[1]), new)
+                    out.query[red.status].setdefault(q.text, new)
                     continue
                 refuse_control(red.old, "an old URL")
                 out.request[red.status].setdefault(red.old, new)
@@ -196,22 +197,38 @@ def layout(redirects: RedirectSet | list[Redirect]) -> Layout:
         bare, spelling = route_spelling(path)
         route = routes.get(bare)
         if route is None:
-            route = routes[bare] = [0, new, red.status, True]
-        elif route[3] and (new != route[1] or red.status != route[2]):
-            route[3] = False
-        route[0] |= spelling
+            route = routes[bare] = _Route(new, red.status)
+        elif route.agrees and (new != route.new or red.status != route.status):
+            route.agrees = False
+        route.spellings |= spelling
         paths.append(path)
         path_reds.append(red)
         path_routes.append(route)
     for bare, route in routes.items():
         # One key for the bare route when all four spellings go to one place with a 301.
-        route[3] = route[3] and route[0] == _ALL_SPELLINGS and route[2] == 301 and bare_path(bare) == bare
-        if route[3]:
-            out.bare[bare] = route[1]
+        route.folds = route.agrees and route.spellings == _ALL_SPELLINGS and route.status == 301 \
+            and bare_path(bare) == bare
+        if route.folds:
+            out.bare[bare] = route.new
     for path, red, route in zip(paths, path_reds, path_routes):
-        if not route[3]:
+        if not route.folds:
             out.exact[red.status].setdefault(path, red.new)
     return out
+
+
+def _redirect(old: str, owner: Owner) -> Redirect:
+    return Redirect(old, owner.new, owner.status, owner.origin)
+
+
+@dataclass(slots=True)
+class _Route:
+    """What the spellings of one bare route seen so far agree on, while ``layout`` reads the redirects."""
+
+    new: str  # the first spelling's target and status
+    status: int
+    spellings: int = 0  # the bits (``route_spelling``) of the spellings seen
+    agrees: bool = True  # every spelling so far has that target and status
+    folds: bool = False  # decided once all are read: one key of ``Layout.bare`` stands for the four spellings
 
 
 _ALL_SPELLINGS = 0b1111  # one bit per spelling of path_variants
@@ -279,9 +296,9 @@ def nginx_http_lines(lay: Layout) -> Iterator[str]:
             for fmt in QUERY_FORMATS:
                 k = kind
                 if fmt == "feed":
-                    if kind != CATEGORY:
+                    if kind != CATEGORY_QUERY:
                         continue
-                    k = FEED
+                    k = FEED_QUERY
                 yield f'    "{uri}|com_content|{view}|{task}|{fmt}" {k};'
     yield "}"
 
@@ -320,6 +337,15 @@ def nginx_server_lines(lay: Layout) -> Iterator[str]:
         for status in sorted(maps):
             yield f"if ($j2j_{kind}_{status}) {{ return {status} $j2j_{kind}_{status}; }}"
     yield "if ($j2j_bare_301) { return 301 $j2j_bare_301; }"
+    yield from _FRONT_CONTROLLER_404_COMMENT
+    yield 'if ($uri ~ "^/index\\.php/?$") { return 404; }'
+
+
+#: Why the last rule of each server configuration answers the front controller with a 404.
+_FRONT_CONTROLLER_404_COMMENT = (
+    "# Anything else on the front controller (an id that is not in the map, another component): the site's 404.",
+    "# Left alone, /index.php would reach the folder jekyll-redirect-from makes for /index.php/ pages (a 403).",
+)
 
 
 # -- Apache ---------------------------------------------------------------------
@@ -361,9 +387,9 @@ def apache_target(url: str) -> str:
 
 
 _QUERY_CONDITIONS = {
-    ARTICLE: ["(?:^|&)(?:view=article|task=view)(?:&|$)"],
-    CATEGORY: ["(?:^|&)(?:view=category|task=category|task=blogcategory)(?:&|$)"],
-    FEED: ["(?:^|&)view=category(?:&|$)", "(?:^|&)format=feed(?:&|$)"],
+    ARTICLE_QUERY: ["(?:^|&)(?:view=article|task=view)(?:&|$)"],
+    CATEGORY_QUERY: ["(?:^|&)(?:view=category|task=category|task=blogcategory)(?:&|$)"],
+    FEED_QUERY: ["(?:^|&)view=category(?:&|$)", "(?:^|&)format=feed(?:&|$)"],
 }
 _ENCODED_QUERY = re.compile(r"[A-Za-z0-9%&=._~:@!$'()*+,;/?-]*")
 #: RewriteRule flags of every redirect (``QSD``: the old query string is not carried over).
@@ -376,11 +402,11 @@ def _apache_query_kinds(root: str) -> Iterator[str]:
     ``root`` is what the RewriteRule pattern sees before the path: ``""``
     in a ``.htaccess`` (per-directory), ``"/"`` in the server configuration.
     """
-    for kind in (ARTICLE, CATEGORY, FEED):
+    for kind in (ARTICLE_QUERY, CATEGORY_QUERY, FEED_QUERY):
         yield "RewriteCond %{QUERY_STRING} (?:^|&)option=com_content(?:&|$) [NC]"
         for cond in _QUERY_CONDITIONS[kind]:
             yield f"RewriteCond %{{QUERY_STRING}} {cond} [NC]"
-        if kind != FEED:
+        if kind != FEED_QUERY:
             yield "RewriteCond %{QUERY_STRING} !(?:^|&)format=(?!html(?:&|$)) [NC]"
         yield "RewriteCond %{QUERY_STRING} (?:^|&)id=0*([0-9]+)"
         yield f"RewriteRule ^{root}(?:index\\.php)?$ - [E=J2J_Q:{kind}%1]"
@@ -414,12 +440,11 @@ HTACCESS_MAX_RULES = next(row.limit for row in LIMITS if row.file == ".htaccess"
 
 
 def apache_htaccess_rules(lay: Layout) -> int:
-    """The RewriteRule directives of the ``.htaccess``: what every request is matched against."""
-    return 3 + lay.key_count
+    """The RewriteRule directives of the ``.htaccess``: what every request is matched against.
 
-
-def apache_htaccess(lay: Layout) -> str:
-    return _text(apache_htaccess_lines(lay))
+    Three set the non-SEF kind and id, one answers the front controller with a 404, one per key.
+    """
+    return 4 + lay.key_count
 
 
 def apache_htaccess_lines(lay: Layout) -> Iterator[str]:
@@ -449,6 +474,14 @@ def apache_htaccess_lines(lay: Layout) -> Iterator[str]:
     yield ""
     for bare, target in sorted_items(lay.bare):
         yield _apache_bare_rule(bare, target, "")
+    yield from _apache_front_controller_404("")
+
+
+def _apache_front_controller_404(root: str) -> Iterator[str]:
+    """The last rule: the front controller that no rule redirected answers the site's 404."""
+    yield ""
+    yield from _FRONT_CONTROLLER_404_COMMENT
+    yield f"RewriteRule ^{root}index\\.php/?$ - [R=404,L]"
 
 
 # -- Apache RewriteMap (server configuration) --------------------------------------
@@ -595,6 +628,7 @@ def apache_rewritemap_conf_lines(lay: Layout, map_dir: Path) -> Iterator[str]:
     for bare, target in sorted_items(lay.bare):
         if not _in_map(apache_map_key(bare), target):
             yield _apache_bare_rule(bare, target, "/")
+    yield from _apache_front_controller_404("/")
 
 
 # -- static hosts -----------------------------------------------------------------
@@ -602,11 +636,6 @@ def apache_rewritemap_conf_lines(lay: Layout, map_dir: Path) -> Iterator[str]:
 _NETLIFY_SPECIAL = str.maketrans({":": "%3A", "*": "%2A", "!": "%21"})
 #: Netlify, Cloudflare Pages and GitLab Pages: what the folded spellings redirect by (the last rule).
 NETLIFY_SPLAT = "/index.php/* /:splat 301"
-
-
-def netlify_redirects(redirects: RedirectSet | list[Redirect], folded: Container[str] = ()) -> str:
-    """Netlify ``_redirects``: path forms only (``:name`` and ``*`` would be placeholders)."""
-    return _text(netlify_lines(redirects, folded))
 
 
 def netlify_lines(redirects: RedirectSet | list[Redirect], folded: Container[str] = (),
@@ -667,16 +696,20 @@ _NETLIFY_FOLDABLE = re.compile(r"/index\.php/[A-Za-z0-9._~/%+,;=@&$'()-]+")
 _CSV_PLAIN = re.compile('[!#-~]*')
 
 
-def _csv_batches(redirects: RedirectSet | list[Redirect], size: int = 5_000) -> Iterator[list[tuple[str, str, int]]]:
-    """``(old, new, status)`` in URL order, a batch at a time; from a map on disk without a record per row."""
+def _csv_batches(redirects: RedirectSet | list[Redirect],
+                 size: int = 5_000) -> Iterator[list[tuple[str, Owner | Redirect]]]:
+    """``(old, where it goes)`` in URL order, a batch at a time; ``where`` is anything with ``new`` and ``status``.
+
+    From a map on disk, ``where`` is the row's ``Owner``: no record is made per row.
+    """
     if isinstance(redirects, StoredRedirectSet):
-        owners = [(o[1], o[2]) for o in redirects.owners]
+        owners = redirects.owners
         for rows in redirects.store.sorted_old_batches(size):
-            yield [(old, *owners[n]) for old, n in rows]
+            yield [(old, owners[n]) for old, n in rows]
         return
     it = iter(redirects)
     while chunk := list(islice(it, size)):
-        yield [(red.old, red.new, red.status) for red in chunk]
+        yield [(red.old, red) for red in chunk]
 
 
 #: A batch of CSV lines none of which the csv module would quote.
@@ -696,17 +729,17 @@ def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
         w.writerow(["old", "new", "status"])
         for batch in _csv_batches(redirects):
             rows += len(batch)
-            text = "\n".join([f"{old},{new},{status}" for old, new, status in batch])
-            if text.count(",") == 2 * len(batch) and all(type(r[2]) is int for r in batch) \
+            text = "\n".join([f"{old},{to.new},{to.status}" for old, to in batch])
+            if text.count(",") == 2 * len(batch) and all(type(to.status) is int for _, to in batch) \
                     and _CSV_PLAIN_LINES.fullmatch(text):
                 fh.write(text + "\n")
                 continue
-            for old, new, status in batch:
-                line = f"{old},{new},{status}"
-                if type(status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
+            for old, to in batch:
+                line = f"{old},{to.new},{to.status}"
+                if type(to.status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
                     fh.write(line + "\n")  # nothing the csv module would quote
                 else:
-                    w.writerow([old, new, status])
+                    w.writerow([old, to.new, to.status])
     return rows
 
 
@@ -714,7 +747,7 @@ def read_redirects_csv(path: Path) -> RedirectSet:
     """The map back from ``redirects.csv``: what ``joomla2jekyll verify --site`` checks."""
     with Path(path).open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    return RedirectSet(redirects=[Redirect(r["old"], r["new"], int(r["status"]), "redirects.csv") for r in rows])
+    return RedirectSet(redirects=[Redirect(r["old"], r["new"], int(r["status"])) for r in rows])
 
 
 def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str]]:
@@ -727,18 +760,14 @@ def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str
     disk, and one rule for a static host that folds case).
     """
     out: dict[int, set[str]] = defaultdict(set)
-    article_ids: dict[str, int] = {}  # origin -> article id, parsed once per article
     for red in redirects:
         origin = red.origin
-        if not origin.startswith("article "):
+        if origin is None or origin.kind != ARTICLE or origin.id is None:
             continue
         path, query = split_url(red.old)
         if query:
             continue
-        aid = article_ids.get(origin)
-        if aid is None:
-            aid = article_ids[origin] = int(origin.split()[1])
-        out[aid].add(unquote(path, errors="strict"))
+        out[origin.id].add(unquote(path, errors="strict"))
     result = {}
     for aid, paths in sorted(out.items()):
         files: dict[str, str] = {}

@@ -351,11 +351,3 @@ def conflict_message(root: Path, conflicts: list[str]) -> str:
     shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
     return (f"{len(conflicts)} files in {root} were not written by joomla2jekyll or were edited since: "
             f"{shown} (use --force to overwrite them)")
-
-
-def __getattr__(name: str):  # TEMPORARY: until the tests import from sinks.scaffold (removed before commit)
-    if name == "default_config":
-        from .scaffold import default_config
-
-        return default_config
-    raise AttributeError(name)

@@ -69,14 +69,16 @@ class UrlMap:
         that cannot be read fails the run while the site is still untouched.
         """
         redirects = self.get()
-        about_articles = [w for w in redirects.warnings if isinstance(w, Notice) and w.article_id is not None]
+        # Two routes of one article may refuse the same spelling: a person hears of it once.
+        notices = list(dict.fromkeys(redirects.warnings))
+        about_articles = [w for w in notices if w.article_id is not None]
         summary: dict[str, Any] = {
             "count": len(redirects),
             "folder": str(config.redirects_dir) if config.redirects_dir else REDIRECTS_FOLDER,
             "formats": sorted(config.redirect_formats),
             "conflicts": [c.describe() for c in redirects.conflicts],
             # An article's refused URLs are listed with that article, not twice.
-            "warnings": [str(w) for w in redirects.warnings if not (isinstance(w, Notice) and w.article_id is not None)],
+            "warnings": [w.text for w in notices if w.article_id is None],
         }
         if config.access_log is not None:
             served = {_folded(url) for url in self.plan.kept_urls.values()}

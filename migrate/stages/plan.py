@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import MigrationError
 from ..joomla.model import Site
 from ..posts import POST, SKIP, PlannedArticle, Skip, plan
-from ..redirects.legacy import main_sef_urls
+from ..joomla.routes import main_sef_urls
 from ..sinks.categories import CategoryPage, category_pages
 from ..sinks.jekyll import JekyllSite
 from ..sources import JoomlaConfig
@@ -95,7 +95,8 @@ def _keep_urls(reading: Reading, articles: list[PlannedArticle]) -> tuple[list[P
     Such posts keep their new URL, with a note, and the old one redirects.
     """
     kept: dict[int, str] = {}
-    urls = main_sef_urls(reading.site, articles, language_prefixes=reading.languages)
+    urls = main_sef_urls(reading.site, [p for p in articles if p.action == POST and p.url],
+                         language_prefixes=reading.languages)
     out = []
     for entry in articles:
         url = urls.get(entry.id)

@@ -15,7 +15,7 @@ from ..joomla.model import Article, Site
 from ..joomla.reader import JoomlaReader
 from ..posts import PlannedArticle
 from ..progress import Progress
-from ..redirects.legacy import read_language_prefixes
+from ..joomla.languages import read_language_prefixes
 from ..sources import JoomlaConfig, open_source
 from ..sources.base import Source
 from ..sources.dump import DumpSource

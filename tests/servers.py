@@ -1,8 +1,8 @@
-"""A real nginx (and Apache) on a loopback port, for the redirect tests.
+"""A real nginx and a real Apache on a loopback port, for the redirect tests.
 
-No tests here: the helpers start a server as a normal process with its own
-prefix, pid and logs under ``tmp_path``, serving a stand-in for the built
-Jekyll site (one ``index.html`` per new URL), and stop it afterwards.
+The helpers start a server as a normal process with its own prefix, pid and
+logs under ``tmp_path``, serving a stand-in for the built Jekyll site (one
+``index.html`` per new URL), and stop it afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -91,7 +92,7 @@ def _wait_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 20
 
 
 @contextlib.contextmanager
-def _serving(proc: subprocess.Popen, port: int, log: Path):
+def serving(proc: subprocess.Popen, port: int, log: Path):
     """The base URL while ``proc`` listens on ``port``; the server is stopped afterwards."""
     try:
         _wait_port(port, proc, log)
@@ -105,7 +106,8 @@ def _serving(proc: subprocess.Popen, port: int, log: Path):
             proc.wait()
 
 
-def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path) -> Path:
+def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path, error_page: str | None = None) -> Path:
+    """The server block of the README; ``error_page``: the site's 404 page (``/404.html``), if it has one."""
     for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / d).mkdir(parents=True, exist_ok=True)
     conf = tmp / "nginx.conf"
@@ -129,6 +131,7 @@ http {{
         server_name localhost;
         root {root};
         include {redirects_dir}/nginx-server.conf;
+        {f"error_page 404 {error_page};" if error_page else ""}
         location / {{ try_files $uri $uri.html $uri/ =404; }}
     }}
 }}
@@ -142,23 +145,24 @@ def nginx_test(conf: Path, tmp: Path) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def running_nginx(tmp: Path, root: Path, redirects_dir: Path):
+def running_nginx(tmp: Path, root: Path, redirects_dir: Path, error_page: str | None = None):
     """Yield the base URL of an nginx serving ``root`` with the two include files."""
     exe = need_nginx()
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    conf = nginx_conf(tmp, port, root, redirects_dir)
+    conf = nginx_conf(tmp, port, root, redirects_dir, error_page)
     log = tmp / "error.log"
     proc = subprocess.Popen([exe, "-p", str(tmp), "-e", str(log), "-c", str(conf)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with _serving(proc, port, log) as base:
+    with serving(proc, port, log) as base:
         yield base
 
 
 APACHE_MODULES = "/usr/lib/apache2/modules"
 
 
-def apache_conf(tmp: Path, port: int, root: Path) -> Path:
+def apache_conf(tmp: Path, port: int, root: Path, error_page: str | None = None) -> Path:
+    """A minimal Apache serving ``root``; ``error_page``: the site's 404 page (``/404.html``), if it has one."""
     conf = tmp / "httpd.conf"
     conf.write_text(f"""
 ServerRoot {tmp}
@@ -176,6 +180,7 @@ LoadModule rewrite_module {APACHE_MODULES}/mod_rewrite.so
 TypesConfig /etc/mime.types
 DocumentRoot {root}
 DirectoryIndex index.html
+{f"ErrorDocument 404 {error_page}" if error_page else ""}
 <Directory {root}>
     AllowOverride All
     Require all granted
@@ -185,30 +190,74 @@ DirectoryIndex index.html
 
 
 @contextlib.contextmanager
-def running_apache(tmp: Path, root: Path):
+def running_apache(tmp: Path, root: Path, error_page: str | None = None):
     """Yield the base URL of an Apache whose document root holds our ``.htaccess``."""
     exe = need_apache()
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    conf = apache_conf(tmp, port, root)
+    conf = apache_conf(tmp, port, root, error_page)
     env = dict(os.environ, APACHE_RUN_DIR=str(tmp), APACHE_LOCK_DIR=str(tmp), APACHE_PID_FILE=str(tmp / "httpd.pid"))
     proc = subprocess.Popen([exe, "-f", str(conf), "-DFOREGROUND"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with _serving(proc, port, tmp / "error.log") as base:
+    with serving(proc, port, tmp / "error.log") as base:
         yield base
 
 
 def get(base: str, uri: str, *, relative: bool = False) -> tuple[int, str | None]:
     """Status and Location of one request, sent as written; ``relative``: Location without ``base``."""
+    answer = fetch(base, uri)
+    location = answer.location
+    if relative and location and location.startswith(base):
+        location = location[len(base):]
+    return answer.status, location
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    location: str | None
+    body: bytes
+
+
+def fetch(base: str, uri: str) -> Answer:
+    """One request, sent as written, no redirect followed."""
     host = base.split("//", 1)[1]
     conn = http.client.HTTPConnection(host, timeout=5)
     try:
         conn.request("GET", uri)
         resp = conn.getresponse()
-        resp.read()
-        location = resp.getheader("Location")
-        if relative and location and location.startswith(base):
-            location = location[len(base):]
-        return resp.status, location
+        return Answer(resp.status, resp.getheader("Location"), resp.read())
     finally:
         conn.close()
+
+
+#: Requests that are no old URL of a site: each must answer the site's 404 page, whatever its folders.
+UNKNOWN_OLD_URLS = (
+    "/index.php?option=com_content&view=article&id=987654",
+    "/index.php?option=com_content&view=article&id=987654:alias&Itemid=101",
+    "/index.php?option=com_content&view=category&id=987654",
+    "/index.php?option=com_content&view=category&id=987654&format=feed&type=rss",
+    "/index.php/?option=com_content&view=article&id=987654",
+    "/index.php?option=com_contact&view=contact&id=1",
+    "/no-such-page",
+)
+NOT_FOUND_PAGE = "<h1>Not found</h1> (the site's 404.html)"
+
+
+def built_site_with_redirect_pages(root: Path, redirects) -> None:
+    """A stand-in for a site built with jekyll-redirect-from, and its ``404.html``.
+
+    The plugin writes a page per old path (``/a/b`` as ``a/b.html``): the
+    ``/index.php/...`` ones make ``/index.php`` a folder of the site.
+    """
+    from migrate.redirects import redirect_from
+
+    stand_in_site(root, [r.new for r in redirects])
+    for paths in redirect_from(redirects).values():
+        for old in paths:
+            rel = old.lstrip("/")
+            path = root / (rel if rel.endswith(".html") else rel + ".html")
+            if not path.parent.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(f'<meta http-equiv="refresh" content="0; url={old}">', "utf-8")
+    (root / "404.html").write_text(NOT_FOUND_PAGE, "utf-8")
