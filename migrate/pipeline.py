@@ -109,6 +109,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
                 old_urls=config.old_urls,
                 link_resolver=urls.link_resolver(config.old_urls),
                 modules=module_lookup(read.site),
+                joomla_root=str(config.joomla_root) if config.joomla_root else None,
             ),
             redirect_from=redirect_from(urls.get()) if "redirect-from" in config.redirect_formats else {},
             permalinks=dict(plan.kept_urls),

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from bs4.builder import ParserRejectedMarkup
 
 from .convert import ConvertOptions, join_article
+from .convert.plugin_mosimage import expand_mosimage
 from .errors import ArticleError, MigrationError
 from .joomla.model import Article
 from .posts import PlannedArticle, front_matter, full_image_html
@@ -80,8 +81,9 @@ BAD_CONTENT = (ArticleError, ValueError, OverflowError, RecursionError, ParserRe
 def render_article(article: Article, planned: PlannedArticle, options: RenderOptions) -> Rendered:
     """Convert one article; a failure is this article's, and one that is a bug says so (``crash``)."""
     try:
-        intro = full_image_html(article.images) + article.introtext
-        conversion = join_article(intro, article.fulltext, options.convert)
+        introtext, fulltext = expand_mosimage(article.introtext, article.fulltext, article.images.get("mosimage"))
+        intro = full_image_html(article.images) + introtext
+        conversion = join_article(intro, fulltext, options.convert)
         meta = front_matter(article, planned, ZoneInfo(options.timezone), has_liquid=conversion.has_liquid)
         if planned.id in options.permalinks:
             meta["permalink"] = options.permalinks[planned.id]

@@ -26,6 +26,7 @@ class Notes:
 
     modules_inserted: int = 0        # {loadposition}/{loadmodule}/{loadmoduleid} replaced by module HTML
     plugin_tags_removed: int = 0     # other plugin tags (and tags naming no module), removed per the issue
+    plugins_shown: int = 0           # videos, tab and slider titles, Sourcerer HTML: what those plugins showed
     pagebreaks: int = 0              # <hr class="system-pagebreak"> / {mospagebreak}: their title as a line
     php_blocks_removed: int = 0      # <?php ... ?> (browsers hide it up to the first ">", we to "?>")
     evals_removed: int = 0           # eval(base64_decode(...)) text, removed per the issue
@@ -130,6 +131,16 @@ artsexylightbox jw_allvideos disqus
 """.split())
 # Text shown as written: tags inside code, scripts, styles and form fields are not expanded.
 _AS_WRITTEN = frozenset("pre code script style textarea".split())
+# AllVideos' tags hold their video between them (``{youtube}ID{/youtube}``), Simple Image Gallery's
+# its folder (``{gallery}trips/alps{/gallery}``): that is an argument, never text. AllVideos shows
+# an <iframe> player for a video service, a <video> for a file; a gallery without its folder's
+# images shows nothing (issue 9).
+_PLAYERS = {**dict.fromkeys(("youtube", "vimeo", "dailymotion"), "<iframe></iframe>"),
+            **dict.fromkeys(("mp4", "webm", "ogv", "mp4remote", "webmremote", "ogvremote"), "<video></video>"),
+            "gallery": ""}
+# Regular Labs Tabs and Sliders, and the older {tab=Title} / {slide=Title}: each title is shown (as
+# the tab or the slider's handle); the other tags of a set show nothing.
+_TITLED = frozenset("tab slider slide".split())
 
 
 @dataclass(frozen=True)
@@ -206,6 +217,16 @@ def _pagebreak_title(tag: _Tag) -> str:
     return ""
 
 
+def _panel_title(tag: _Tag) -> str:
+    """``{tab Title}``, ``{tab Title|open}``, ``{tab title="Title"}``, ``{tab=Title}`` -> ``Title``."""
+    args = (tag.args or "")[1:]
+    if tag.args and tag.args[0] == " " and args.lstrip().lower().startswith("title="):
+        value = args.lstrip()[len("title="):].lstrip()
+        quote = value[:1]
+        return value[1:].split(quote, 1)[0] if quote in ("'", '"') else value.split(" ", 1)[0]
+    return args if tag.args and tag.args[0] == "=" else args.split("|", 1)[0]
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -215,8 +236,13 @@ def plugin_tags(body: HtmlElement, modules, notes: Notes) -> HtmlElement:
 
     ``{loadposition}``, ``{loadmodule}``, ``{loadmoduleid}`` replaced by the HTML of the custom modules
     ``modules`` finds, as Joomla's plugin puts it into the article text (the page is then parsed
-    with it); ``{mospagebreak ...}`` replaced by a page-break ``<hr>`` with its title; every other tag
-    (and a module tag naming no module) removed. Text in :data:`_AS_WRITTEN` elements is kept.
+    with it); ``{mospagebreak ...}`` replaced by a page-break ``<hr>`` with its title; a video tag
+    and its argument by the player (:data:`_PLAYERS`), a gallery tag with its argument removed; a
+    tab or slider by its title on a line of its own; a ``{source}...{/source}`` block whose code is
+    text (as a WYSIWYG editor stores it) by that code as HTML, without its PHP (a block typed as
+    HTML is the page's HTML already: its tags are removed); every other tag (and a module tag
+    naming no module) removed. An argument or a Sourcerer block is only seen within one run of
+    text. Text in :data:`_AS_WRITTEN` elements is kept.
     Returns ``body``, or a new body when module HTML was put in.
     """
     inserts: list[str] = []
@@ -226,12 +252,25 @@ def plugin_tags(body: HtmlElement, modules, notes: Notes) -> HtmlElement:
             continue
         out, at = [], 0
         for tag in _scan_tags(text):
-            if _is_prose(tag):
+            if tag.start < at or _is_prose(tag):    # inside an argument or a Sourcerer block, or prose
                 continue
             out.append(text[at:tag.start])
             at = tag.end
             html = None
-            if not tag.closing and tag.name == "mospagebreak":
+            close = text.find("{/%s}" % tag.name, tag.end) if not tag.closing else -1
+            if tag.name in _PLAYERS and tag.args is None and close != -1 and "{" not in text[tag.end:close]:
+                at = close + len(tag.name) + 3
+                html = _PLAYERS[tag.name] or None
+            elif tag.name == "source" and close != -1:
+                at = close + len("{/source}")
+                html, removed = without_php(text[tag.end:close])
+                notes.php_blocks_removed += removed
+            elif not tag.closing and tag.name in _TITLED:
+                title = " ".join(_panel_title(tag).split())
+                html = "<p>%s</p>" % _escape(title) if title else None
+            if html is not None:
+                notes.plugins_shown += 1
+            elif not tag.closing and tag.name == "mospagebreak":
                 html = '<hr class="system-pagebreak" title="%s">' % _escape(_pagebreak_title(tag))
             elif not tag.closing and tag.name in ("loadposition", "loadmodule", "loadmoduleid"):
                 html = _module_html(tag, modules)

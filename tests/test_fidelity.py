@@ -119,9 +119,14 @@ def test_module_tags_become_the_modules_and_other_plugin_tags_go():
     text, notes = original("<p>{loadposition side}</p><p>{loadmoduleid 7}</p><p>{loadmodule custom,Hours}</p>"
                            "<p>{loadposition nowhere}{gallery}pics{/gallery}{emailcloak=off}</p>"
                            "<p>{set of words} stays</p><pre>{loadposition side}</pre>", modules=MODULES)
-    assert text == ["Module", "text", "m", "Mon-Fri", "pics", "{set", "of", "words}", "stays",
-                    "{loadposition", "side}"]
-    assert (notes.modules_inserted, notes.plugin_tags_removed) == (3, 4)
+    assert text == ["Module", "text", "m", "Mon-Fri", "{set", "of", "words}", "stays", "{loadposition", "side}"]
+    assert (notes.modules_inserted, notes.plugin_tags_removed) == (3, 3)
+
+
+def test_plugin_tags_show_what_their_plugins_showed():
+    text, notes = original("<p>{youtube}Zq3vT8pLw2E{/youtube}</p><p>{tab title=\"Node.js\"}</p><p>a</p><p>{tab=Python}</p>"
+                           "<p>{/tabs}{source}&lt;b&gt;html&lt;/b&gt;&lt;?php echo 1; ?&gt;{/source}</p>")
+    assert (text, notes.plugins_shown, notes.php_blocks_removed) == (["Node.js", "a", "Python", "html"], 4, 1)
 
 
 def test_page_breaks_show_their_title():

@@ -1,18 +1,23 @@
-"""Cleaning article HTML before and after parsing: injected PHP, Word-paste debris, Word's fake lists."""
+"""Cleaning article HTML before and after parsing: injected PHP, Word-paste debris, Word's fake lists.
+
+PHP in a Sourcerer block is not injected: the plugin-tag pass has taken those blocks out before
+this runs, and any left (shown as written, inside code) keep their own report
+(plugin_sourcerer.py), so that a site using Sourcerer is not called hacked.
+"""
 from __future__ import annotations
 
 import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from .php_code import remove_php
+from .plugin_sourcerer import remove_sourcerer_php
+
 __all__ = ["clean_source", "fix_word_lists", "remove_hidden_links"]
 
 PHP_WARNING = "PHP code removed (sign of a hacked site)"
 EVAL_WARNING = "eval(base64_decode(...)) removed (sign of a hacked site)"
 
-# `<?php ... ?>`, `<?= ... ?>` and `<? ... ?>`; an unclosed block runs to the end, as PHP would.
-# `<?xml ...>` (Word's namespace declarations) is not PHP.
-_PHP = re.compile(r"<\?(?:php\b|=|\s).*?(?:\?>|\Z)", re.IGNORECASE | re.DOTALL)
 _EVAL = re.compile(
     r"\beval\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s*\(",
     re.IGNORECASE)
@@ -53,7 +58,9 @@ def _remove_eval(html: str) -> tuple[str, bool]:
 def clean_source(html: str, warnings: list[str]) -> str:
     """Remove injected PHP and Word-paste debris from the HTML text."""
     if "<?" in html:
-        html, n = _PHP.subn("", html)
+        if "{source" in html:
+            html = remove_sourcerer_php(html, warnings)
+        html, n = remove_php(html)
         if n:
             warnings.append(PHP_WARNING)
         html = _XML_DECL.sub("", html)

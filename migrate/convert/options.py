@@ -15,3 +15,5 @@ class ConvertOptions:
     old_urls: tuple[str, ...] = ()          # absolute links to these sites count as internal
     link_resolver: LinkResolver | None = None
     modules: ModuleLookup | None = None
+    # The Joomla folder: what some plugin tags show is only there ({gallery}folder{/gallery} lists it).
+    joomla_root: str | None = None

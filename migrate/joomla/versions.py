@@ -22,6 +22,7 @@ from .model import ARCHIVED, Article, Category, MenuItem, Module, RedirectLink, 
 Fix = Callable[[str], str]
 
 _ZERO_DATES = {"", "0000-00-00 00:00:00", "0000-00-00", "1000-01-01 00:00:00"}
+MOSIMAGE_FOLDER = "images/stories/"  # where 1.0/1.5 keep the images of the ``images`` column
 
 
 def parse_date(value: Any, column: str) -> datetime | None:
@@ -267,14 +268,7 @@ class Modern:
         if category is None and catid and not self._uncategorised(row):
             warnings.append(f"category {catid} does not exist; no categories written")
         tags = tuple(site.tags[t] for t in site.article_tags.get(aid, []) if t in site.tags)
-        images: dict[str, Any] = {}
-        raw_images = _str(row.get("images")).strip()
-        if raw_images:
-            try:
-                loaded = json.loads(raw_images)
-                images = loaded if isinstance(loaded, dict) else {}
-            except ValueError:
-                warnings.append("the images field is not valid JSON; ignored")
+        images = self.images(_str(row.get("images")).strip(), warnings)
         body = {"introtext": text("introtext"), "fulltext": text("fulltext")} if "introtext" in row else {}
         metadesc, metakey = text("metadesc"), text("metakey")
         if fixed:
@@ -308,6 +302,17 @@ class Modern:
             repaired=tuple(sorted(fixed)),
             **body,
         )
+
+    def images(self, raw: str, warnings: list[str]) -> dict[str, Any]:
+        """The ``images`` column: JSON with the intro and full-text images (2.5+)."""
+        if not raw:
+            return {}
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            warnings.append("the images field is not valid JSON; ignored")
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
     def _uncategorised(self, row: dict[str, Any]) -> bool:
         return False
@@ -407,6 +412,27 @@ class Legacy15(Modern):
 
     def _uncategorised(self, row: dict[str, Any]) -> bool:
         return _int(row.get("sectionid")) == 0
+
+    def images(self, raw: str, warnings: list[str]) -> dict[str, Any]:
+        """The ``images`` column of 1.0/1.5: the images ``{mosimage}`` tags show, in order.
+
+        One line per image, ``path|align|alt|border|caption|caption_position|caption_align|width``,
+        the path relative to ``images/stories/``; given as ``{"mosimage": [{"src", "align", "alt",
+        "caption"}, ...]}`` with ``src`` relative to the site root.
+        """
+        found = []
+        for line in raw.replace("\r", "\n").split("\n"):
+            fields = [f.strip() for f in line.split("|")] + [""] * 8
+            path = fields[0].strip("/")
+            if not path:
+                continue
+            found.append({
+                "src": MOSIMAGE_FOLDER + path,
+                "align": fields[1].lower(),
+                "alt": self.fix(fields[2]),
+                "caption": self.fix(fields[4]),
+            })
+        return {"mosimage": found} if found else {}
 
 
 def hooks_for(family: str, prefix: str, fix: Fix) -> Modern:
