@@ -8,7 +8,7 @@ its four spellings folded into one key, plus the non-SEF id key).
 
 Then, per size, for a Joomla 3 dump of that many articles (``big_dump.py``:
 the fixture blog cloned, every router style, some 27 old URLs per article):
-the time of ``legacy_redirects`` and of ``write_redirects`` (all formats),
+the time of ``old_url_redirects`` and of ``write_redirects`` (all formats),
 and the peak RSS of the process (``ru_maxrss``: planning the site included).
 Each size runs in its own process, so each peak is its own.
 """
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from migrate.joomla.model import Site  # noqa: E402
 from migrate.posts import PlannedArticle  # noqa: E402
-from migrate.redirects import legacy_redirects, write_redirects  # noqa: E402
+from migrate.redirects import old_url_redirects, write_redirects  # noqa: E402
 from migrate.redirects.writers import FORMATS  # noqa: E402
 from migrate.redirects.writers import Layout, nginx_http, nginx_server  # noqa: E402
 
@@ -105,12 +105,12 @@ def bench_map(n: int) -> None:
         dump.unlink()
         planned_rss = peak_rss_mib()
         start = time.monotonic()
-        redirects = legacy_redirects(site, planned)
+        redirects = old_url_redirects(site, planned)
         built = time.monotonic()
         write_redirects(redirects, Path(tmp) / "_redirects", set(FORMATS))
         written = time.monotonic()
         size = sum(f.stat().st_size for f in (Path(tmp) / "_redirects").iterdir())
-    print(f"{n:>7,} articles: {len(redirects):>9,} redirects; legacy_redirects {built - start:5.1f}s, "
+    print(f"{n:>7,} articles: {len(redirects):>9,} redirects; old_url_redirects {built - start:5.1f}s, "
           f"write_redirects {written - built:5.1f}s ({size / 1e6:.0f} MB), total {written - start:5.1f}s; "
           f"peak RSS {peak_rss_mib():.0f} MiB ({planned_rss:.0f} MiB after planning)", flush=True)
 

@@ -16,7 +16,7 @@ import pytest
 from migrate.joomla.routes import SiteRoutes
 from migrate.permalink import category_url
 from migrate.sinks.categories import category_pages
-from migrate.redirects import legacy_redirects
+from migrate.redirects import old_url_redirects
 from migrate.redirects.collect import safe_old
 from migrate.redirects.keys import fold_key
 from conftest import FIXTURES, corpus_params, ground_truth
@@ -28,7 +28,7 @@ def test_every_published_menu_path_redirects_where_joomla_pointed(dump: Path):
     truth = ground_truth(dump)
     site, planned = migrate_urls(dump)
     pages = category_pages(site, planned)
-    redirects = legacy_redirects(site, planned, category_pages=pages)
+    redirects = old_url_redirects(site, planned, category_pages=pages)
     table = {unquote(r.old).lower(): r.new for r in redirects}
     posts = {p.id: p.url for p in planned if p.action == "post"}
     checked = 0

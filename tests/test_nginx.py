@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.redirects import Origin, legacy_redirects, verify, write_redirects
+from migrate.redirects import Origin, old_url_redirects, verify, write_redirects
 from migrate.redirects.records import ARTICLE
 from migrate.redirects.writers import layout
 from conftest import FIXTURES, ROOT
@@ -38,7 +38,7 @@ def test_every_old_url_redirects_to_a_live_page(dump: Path, tmp_path: Path) -> N
     need_nginx()
     site, planned = migrate_urls(dump)
     posts = [p for p in planned if p.action == "post"]
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     out = tmp_path / "_redirects"
     write_redirects(redirects, out, {"nginx"})
     stand_in_site(tmp_path / "www", [r.new for r in redirects])
@@ -69,7 +69,7 @@ def test_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
     """Not a 403: with redirect pages under /index.php/, the front controller is a folder of the site."""
     need_nginx()
     site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     out = tmp_path / "_redirects"
     write_redirects(redirects, out, {"nginx"})
     www = tmp_path / "www"
@@ -93,7 +93,7 @@ def test_hostile_alias_cannot_add_a_directive_or_a_server(tmp_path: Path) -> Non
     from test_redirects import hostile_site
 
     site, planned, trap_port = hostile_site()
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     out = tmp_path / "_redirects"
     write_redirects(redirects, out, {"nginx"})
     conf = nginx_conf(tmp_path / "n", 1, tmp_path / "www", out)

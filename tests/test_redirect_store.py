@@ -12,7 +12,7 @@ from migrate.convert.links import normalise_path
 from migrate.joomla.reader import JoomlaReader
 from migrate.sinks.categories import category_pages
 from migrate.posts import POST, plan
-from migrate.redirects import Origin, legacy_redirects
+from migrate.redirects import Origin, old_url_redirects
 from migrate.redirects.collect import Collector, Tier
 from migrate.redirects.keys import path_variants
 from migrate.redirects.records import ARTICLE, HOME, Rank
@@ -30,7 +30,7 @@ def site_map(dump: Path):
         site = reader.site()
         planned = plan(reader.articles(site, bodies=False), drafts=False, now=NOW, tz=ZoneInfo("UTC"),
                        permalink="/:year/:month/:day/:title/")
-        return legacy_redirects(site, planned, category_pages=category_pages(site, planned)), planned
+        return old_url_redirects(site, planned, category_pages=category_pages(site, planned)), planned
     finally:
         source.close()
 

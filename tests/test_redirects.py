@@ -19,7 +19,7 @@ from migrate.notices import REDIRECT_REFUSED
 from migrate.permalink import category_url
 from migrate.posts import POST, SKIP, PlannedArticle
 from migrate.redirects import (
-    Origin, Redirect, RedirectSet, UnsafeValue, check_access_log, legacy_redirects, redirect_from, write_redirects,
+    Origin, Redirect, RedirectSet, UnsafeValue, check_access_log, old_url_redirects, redirect_from, write_redirects,
 )
 from migrate.redirects.collect import REDIRECT_IS_A_PAGE, REDIRECT_LINK_NO_TARGET
 from migrate.redirects.keys import bare_path, fold_key, query_key
@@ -61,7 +61,7 @@ def make_site(family: str, *, language_prefixes=None) -> tuple[Site, list[Planne
 
 def olds(family: str, article: int | None = 2, **kw) -> dict[str, str]:
     site, planned = make_site(family, language_prefixes=kw.get("language_prefixes"))
-    reds = legacy_redirects(site, planned, **kw)
+    reds = old_url_redirects(site, planned, **kw)
     origin = Origin(ARTICLE, article) if article else None
     return {r.old: r.new for r in reds if origin is None or r.origin == origin}
 
@@ -118,7 +118,7 @@ def test_15_sections_and_categories_are_counted_apart():
     site, planned = make_site("1.5")
     site.sections[9] = Category(9, "Other", "other", "other", ("Other",))  # the same id as category 9
     site.menu_items.append(item(104, "other", "index.php?option=com_content&view=section&id=9", "section", 9))
-    reds = {r.old: r.new for r in legacy_redirects(site, planned)}
+    reds = {r.old: r.new for r in old_url_redirects(site, planned)}
     assert reds["/news/9-cloud/2-in-the-cloud"] == CLOUD
     assert not any(old.startswith("/other/") for old in reds)
 
@@ -183,8 +183,8 @@ def test_category_url():
 def test_two_articles_one_url_lowest_id_wins_every_run():
     site, planned = make_site("4")
     planned.append(PlannedArticle(7, "Same", 1, POST, slug="x", url="/2021/01/01/x/", alias="in-the-cloud", catid=9))
-    first = legacy_redirects(site, planned)
-    again = legacy_redirects(site, list(reversed(planned)))
+    first = old_url_redirects(site, planned)
+    again = old_url_redirects(site, list(reversed(planned)))
     assert first.redirects == again.redirects and first.conflicts == again.conflicts
     by_old = {r.old: r for r in first}
     assert by_old["/news/cloud/in-the-cloud"].origin == Origin(ARTICLE, 2)
@@ -197,13 +197,13 @@ def test_menu_item_beats_a_computed_route():
     site, planned = make_site("4")
     # An article whose alias route equals the "about" menu item's path.
     site.menu_items.append(item(104, "news/cloud/in-the-cloud", "index.php?option=com_content&view=article&id=1", "article", 1))
-    reds = {r.old: r for r in legacy_redirects(site, planned)}
+    reds = {r.old: r for r in old_url_redirects(site, planned)}
     assert reds["/news/cloud/in-the-cloud"].origin == Origin(ARTICLE, 1)
 
 
 def test_origins_say_what_claimed_each_old_url():
     site, planned = make_site("3")
-    by_old = {r.old: r for r in legacy_redirects(site, planned)}
+    by_old = {r.old: r for r in old_url_redirects(site, planned)}
     assert by_old["/news.html"].origin == Origin(CATEGORY, 8)
     assert by_old["/index.php?option=com_content&view=category&id=9&format=feed&type=rss"].origin == Origin(FEED, 9)
     assert by_old["/index.php"].origin == Origin(HOME)
@@ -214,7 +214,7 @@ def test_origins_say_what_claimed_each_old_url():
 def test_a_refused_old_url_is_a_notice_about_its_article():
     site, planned, _ = hostile_site()
     site.categories[11] = Category(11, "Bad", "b\nad", "b\nad", ("Bad",), parent_id=1)
-    reds = legacy_redirects(site, planned, category_pages=[8, 9, 10, 11])
+    reds = old_url_redirects(site, planned, category_pages=[8, 9, 10, 11])
     about_667 = [w for w in reds.warnings if w.article_id == 667]
     assert about_667 and {w.code for w in about_667} == {REDIRECT_REFUSED}
     assert about_667[0].text == "a URL segment holds a control character: '667-a\\nb'; not redirected"
@@ -226,7 +226,7 @@ def test_a_refused_old_url_is_a_notice_about_its_article():
 def test_an_old_url_that_is_a_page_of_the_new_site_is_not_redirected():
     site, planned = make_site("3")
     site.redirect_links = [RedirectLink(1, "/2020/01/01/about-us/", "/somewhere/", 1)]
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     assert "/2020/01/01/about-us/" not in {r.old for r in reds}
     [page] = [w for w in reds.warnings if w.code == REDIRECT_IS_A_PAGE]
     assert (page.text, page.article_id) == ("/2020/01/01/about-us/ is also a page of the new site; not redirected", None)
@@ -243,7 +243,7 @@ def test_redirect_links():
         RedirectLink(4, "/about", "/hijack", 1),  # Joomla's own route wins: the component only acts on 404s
         RedirectLink(5, "/gone", "", 1, 410),
     ]
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     by_old = {r.old: r for r in reds}
     assert by_old["/old-page.html"].new == CLOUD  # followed through the map
     assert "/unpublished" not in by_old
@@ -275,7 +275,7 @@ def test_main_sef_url_of_an_alias_with_a_control_character_is_none():
 def test_keep_urls_no_loop_other_spellings_redirect():
     site, planned = make_site("4")
     planned = [replace(p, url=main_sef_url(site, p)) if p.action == POST else p for p in planned]
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     by_old = {r.old: r.new for r in reds}
     assert "/news/cloud/in-the-cloud" not in by_old
     assert by_old["/index.php/news/cloud/in-the-cloud"] == "/news/cloud/in-the-cloud"
@@ -289,7 +289,7 @@ def test_keep_urls_no_loop_other_spellings_redirect():
 
 def test_redirect_from_paths_only():
     site, planned = make_site("3")
-    rf = redirect_from(legacy_redirects(site, planned))
+    rf = redirect_from(old_url_redirects(site, planned))
     assert sorted(rf) == [1, 2]
     assert all("?" not in p for p in rf[2])
     assert "/news/9-cloud/2-in-the-cloud" in rf[2] and "/news/9-cloud/2-in-the-cloud.html" not in rf[2]
@@ -299,8 +299,8 @@ def test_redirect_from_paths_only():
 def test_outputs_are_deterministic(tmp_path: Path):
     site, planned = make_site("3")
     every = {"nginx", "apache", "netlify", "csv"}
-    a = write_redirects(legacy_redirects(site, planned), tmp_path / "a", every, install_dir=Path("/srv/x"))
-    b = write_redirects(legacy_redirects(site, list(reversed(planned))), tmp_path / "b", every, install_dir=Path("/srv/x"))
+    a = write_redirects(old_url_redirects(site, planned), tmp_path / "a", every, install_dir=Path("/srv/x"))
+    b = write_redirects(old_url_redirects(site, list(reversed(planned))), tmp_path / "b", every, install_dir=Path("/srv/x"))
     assert [o.name for o in a] == ["nginx-http.conf", "nginx-server.conf", ".htaccess", "apache-map.txt",
                                    "apache-rewritemap.conf", "_redirects", "redirects.csv"]
     assert [o.path for o in a] == [tmp_path / "a" / o.name for o in a]
@@ -316,7 +316,7 @@ def test_outputs_are_deterministic(tmp_path: Path):
 def test_csv_round_trip(tmp_path: Path):
     from migrate.redirects import read_redirects_csv
 
-    reds = legacy_redirects(*make_site("3"))
+    reds = old_url_redirects(*make_site("3"))
     write_redirects(reds, tmp_path, {"csv"})
     back = read_redirects_csv(tmp_path / "redirects.csv")
     assert [(r.old, r.new, r.status) for r in back] == [(r.old, r.new, r.status) for r in reds]
@@ -324,14 +324,14 @@ def test_csv_round_trip(tmp_path: Path):
 
 def test_unknown_format(tmp_path: Path):
     with pytest.raises(ValueError, match="unknown redirect formats: zip"):
-        write_redirects(legacy_redirects(*make_site("3")), tmp_path, {"zip"})
+        write_redirects(old_url_redirects(*make_site("3")), tmp_path, {"zip"})
 
 
 def test_bare_key_only_when_all_four_spellings_agree():
     site, planned = make_site("3")
-    lay = layout(legacy_redirects(site, planned))
+    lay = layout(old_url_redirects(site, planned))
     assert lay.bare["/news/9-cloud/2-in-the-cloud"] == CLOUD
-    lay = layout(legacy_redirects(site, planned, sef_suffix_both=False))
+    lay = layout(old_url_redirects(site, planned, sef_suffix_both=False))
     assert not lay.bare and lay.exact[301]["/news/9-cloud/2-in-the-cloud"] == CLOUD
 
 
@@ -372,7 +372,7 @@ def hostile_site() -> tuple[Site, list[PlannedArticle], int]:
 
 def test_hostile_values_stay_inside_quotes(tmp_path: Path):
     site, planned, trap = hostile_site()
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     write_redirects(reds, tmp_path, {"nginx", "apache", "netlify", "csv"})
     http = (tmp_path / "nginx-http.conf").read_text()
     for line in http.splitlines():
@@ -393,7 +393,7 @@ def test_hostile_values_stay_inside_quotes(tmp_path: Path):
 
 def test_access_log(tmp_path: Path):
     site, planned = make_site("3")
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     log = tmp_path / "access.log.gz"
     lines = [
         '1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET /index.php/news/9-cloud/2-in-the-cloud.html HTTP/1.1" 200 512 "-" "UA"',
@@ -421,14 +421,14 @@ def test_access_log_kept_pages_are_pages_of_the_new_site(tmp_path: Path):
     log = tmp_path / "access.log"
     log.write_text("".join(f'1.2.3.4 - - [01/Jan/2024:00:00:00 +0000] "GET {uri} HTTP/1.1" 200 512 "-" "UA"\n' for uri in (
         "/about", "/news/cloud/in-the-cloud?utm_source=x", "/index.php/news/cloud/in-the-cloud.html", "/forgotten")))
-    reds = legacy_redirects(site, planned)
+    reds = old_url_redirects(site, planned)
     assert check_access_log(reds, log) == ["/about", "/forgotten", "/news/cloud/in-the-cloud?utm_source=x"]
     assert check_access_log(reds, log, exists=lambda uri: uri.split("?", 1)[0] in kept) == ["/forgotten"]
 
 
 @pytest.mark.parametrize("content", [b"", b"# My old site\nThe logs are in /var/log/nginx.\n", "é".encode("latin-1")])
 def test_a_file_without_log_lines_is_refused(tmp_path: Path, content: bytes):
-    reds = legacy_redirects(*make_site("3"))
+    reds = old_url_redirects(*make_site("3"))
     readme = tmp_path / "README"
     readme.write_bytes(content)
     with pytest.raises(MigrationError) as caught:
@@ -441,7 +441,7 @@ def test_a_broken_gzip_log_is_refused(tmp_path: Path):
     log = tmp_path / "access.log.gz"
     log.write_bytes(gzip.compress(b'1.2.3.4 - - [01/Jan/2024] "GET /a HTTP/1.1" 200 5 "-" "UA"\n' * 100)[:40])
     with pytest.raises(MigrationError, match=r"^cannot read the access log .*access\.log\.gz: "):
-        check_access_log(legacy_redirects(*make_site("3")), log)
+        check_access_log(old_url_redirects(*make_site("3")), log)
 
 
 def test_netlify_line_cannot_gain_fields_from_a_space():

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXTURES, need
-from migrate.redirects import Redirect, RedirectSet, legacy_redirects, verify, write_redirects
+from migrate.redirects import Redirect, RedirectSet, old_url_redirects, verify, write_redirects
 from migrate.redirects.keys import FRONT_CONTROLLER_PATHS
 from migrate.redirects.records import ARTICLE, CATEGORY
 from migrate.redirects.writers import MAP_CONF, MAP_FILE, MAP_LINE_MAX, layout
@@ -78,7 +78,7 @@ def _corpus(name: str):
 # -- .htaccess ----------------------------------------------------------------------
 
 def _serve_and_verify(site, planned, tmp_path: Path) -> None:
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www = tmp_path / "www"
     stand_in_site(www, [r.new for r in redirects])
     write_redirects(redirects, www, {"apache"})
@@ -113,7 +113,7 @@ def test_htaccess_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
     """Not a 403: with redirect pages under /index.php/, the front controller is a folder of the site."""
     need_apache()
     site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www = tmp_path / "www"
     built_site_with_redirect_pages(www, redirects)
     write_redirects(redirects, www, {"apache"})
@@ -127,7 +127,7 @@ def test_htaccess_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
 def test_rewritemap_an_unknown_id_is_the_sites_404_page(tmp_path: Path) -> None:
     need_apache()
     site, planned = migrate_urls(FIXTURES / "joomla3-blog.sql")
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www, out = tmp_path / "www", tmp_path / "redirects"
     built_site_with_redirect_pages(www, redirects)
     write_redirects(redirects, out, {"apache"})
@@ -177,7 +177,7 @@ def _check_rewritemap(base: str, redirects: RedirectSet) -> None:
 def test_rewritemap_on_real_apache(name: str, tmp_path: Path) -> None:
     need_apache()
     site, planned = _corpus(name)
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www, out = _map_site(redirects, tmp_path)
     with running_apache_vhost(tmp_path / "apache", www, out / MAP_CONF) as base:
         _check_rewritemap(base, redirects)
@@ -187,7 +187,7 @@ def test_rewritemap_hostile_aliases(tmp_path: Path) -> None:
     """Spaces, "#", quotes, "%", "~", "!" and UTF-8 in aliases: keys escaped as int:escape does, two fields a line."""
     need_apache()
     site, planned, _ = hostile_site()
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www, out = _map_site(redirects, tmp_path)
     assert "/9-blog/cloud/669-a%20b%23c%20%2541~!d " in (out / MAP_FILE).read_text()
     with running_apache_vhost(tmp_path / "apache", www, out / MAP_CONF) as base:
@@ -202,7 +202,7 @@ def test_rewritemap_dbm_from_httxt2dbm(tmp_path: Path) -> None:
     need_apache()
     exe = need_httxt2dbm()
     site, planned = _corpus("joomla310_blog")
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     www, out = _map_site(redirects, tmp_path)
     done = subprocess.run([exe, "-i", MAP_FILE, "-o", "apache-map.dbm"], cwd=out, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

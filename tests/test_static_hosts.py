@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.redirects import Redirect, RedirectSet, UnsafeValue, legacy_redirects, write_redirects
+from migrate.redirects import Redirect, RedirectSet, UnsafeValue, old_url_redirects, write_redirects
 from migrate.redirects.limits import LIMITS, Output, Tally, check, limit_of
 from migrate.redirects.writers import (
     MAP_CONF, MAP_FILE, NETLIFY_SPLAT, apache_htaccess_rules, apache_map_key, layout, netlify_lines,
@@ -75,7 +75,7 @@ def test_spellings_that_disagree_stay_written_out_and_the_splat_comes_last():
 
 
 def test_no_splat_without_a_folded_route():
-    lines = netlify(legacy_redirects(*make_site("3"), sef_suffix_both=False))
+    lines = netlify(old_url_redirects(*make_site("3"), sef_suffix_both=False))
     assert NETLIFY_SPLAT not in lines and "/index.php/about /2020/01/01/about-us/ 301" in lines
 
 
@@ -87,7 +87,7 @@ def test_302_and_placeholder_characters_are_not_folded():
 
 @pytest.mark.parametrize("site", ["3", "4", "hostile"])
 def test_folded_file_lands_every_old_path_on_its_target(site: str):
-    redirects = legacy_redirects(*(hostile_site()[:2] if site == "hostile" else make_site(site)))
+    redirects = old_url_redirects(*(hostile_site()[:2] if site == "hostile" else make_site(site)))
     lines = netlify(redirects)
     paths = [r for r in redirects if "?" not in r.old]
     assert len([line for line in lines if not line.startswith("#")]) < len(paths)
@@ -96,7 +96,7 @@ def test_folded_file_lands_every_old_path_on_its_target(site: str):
 
 
 def test_count_and_fit_of_the_written_file(tmp_path: Path):
-    [out] = write_redirects(legacy_redirects(*make_site("3")), tmp_path, {"netlify"})
+    [out] = write_redirects(old_url_redirects(*make_site("3")), tmp_path, {"netlify"})
     lines = (tmp_path / "_redirects").read_text().splitlines()
     assert out.rules == len([line for line in lines if not line.startswith("#")]) == 57  # 102 path lines before
     assert out.to_dict() == {"file": "_redirects", "rules": 57, "fits": ["Netlify", "Cloudflare Pages", "GitLab Pages"],

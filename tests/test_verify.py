@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.redirects import Redirect, RedirectSet, legacy_redirects, verify, write_redirects
+from migrate.redirects import Redirect, RedirectSet, old_url_redirects, verify, write_redirects
 from servers import need_nginx, running_nginx, stand_in_site
 from test_redirects import make_site
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.nginx
 def test_verify_reports_missing_redirects_and_dead_targets(tmp_path: Path) -> None:
     need_nginx()
     site, planned = make_site("3")
-    redirects = legacy_redirects(site, planned)
+    redirects = old_url_redirects(site, planned)
     write_redirects(redirects, tmp_path / "r", {"nginx"})
     # The new site lacks article 2's page.
     stand_in_site(tmp_path / "www", [r.new for r in redirects if r.new != "/2020/01/02/in-the-cloud/"])

@@ -16,7 +16,7 @@ from ..notices import Notice
 from ..posts import POST
 from ..redirects import RedirectSet
 from ..redirects.check import check_access_log
-from ..redirects.legacy import legacy_redirects
+from ..redirects.old_urls import old_url_redirects
 from ..redirects.store import StoredPaths, StoredRedirectSet
 from ..rerun import RunCache
 from ..sinks.jekyll import JekyllSite
@@ -33,7 +33,7 @@ class UrlMap:
 
     def get(self) -> RedirectSet:
         if self._redirects is None:
-            self._redirects = legacy_redirects(
+            self._redirects = old_url_redirects(
                 self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
                 category_pages=dict(self.plan.categories), feed_url=FEED_URL,
             )

@@ -24,7 +24,7 @@ from .collect import REDIRECT_LINK_NO_TARGET, Collector, Tier, refused, safe_old
 from .keys import ARTICLE_QUERY, CATEGORY_QUERY, FRONT_CONTROLLER_PATHS, fold_key
 from .records import ARTICLE, CATEGORY, FEED, HOME, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection
 
-__all__ = ["legacy_redirects", "main_sef_url", "main_sef_urls", "read_language_prefixes"]
+__all__ = ["old_url_redirects", "main_sef_url", "main_sef_urls", "read_language_prefixes"]
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: A page's kind -> the kind of its non-SEF key, and its place among pages of one rank (articles first).
@@ -32,7 +32,7 @@ _QUERY_KIND = {ARTICLE: ARTICLE_QUERY, CATEGORY: CATEGORY_QUERY}
 _ORDER = {ARTICLE: 0, CATEGORY: 1}
 
 
-def legacy_redirects(
+def old_url_redirects(
     site: Site,
     planned: list[PlannedArticle],
     *,
