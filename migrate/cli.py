@@ -142,6 +142,8 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 @click.option("--redirects-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the redirect files here instead of SITE/_redirects.")
 @click.option("--keep-urls", is_flag=True, help="Publish each post at its main old SEF URL (permalink).")
+@click.option("--no-comments", is_flag=True,
+              help="Do not migrate comments (JComments, Komento, K2) into _data/comments.")
 @click.option("--access-log", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The old site's access log (nginx/Apache combined, .gz ok): report old pages the map misses.")
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
@@ -152,8 +154,8 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
             old_urls: tuple[str, ...], joomla_root: Path | None, redirect_list: frozenset[str],
-            redirects_dir: Path | None, keep_urls: bool, access_log: Path | None, jobs: int, quiet: bool,
-            now: datetime | None) -> None:
+            redirects_dir: Path | None, keep_urls: bool, no_comments: bool, access_log: Path | None, jobs: int,
+            quiet: bool, now: datetime | None) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
@@ -163,6 +165,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
         joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
         redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
+        comments=not no_comments,
         **({"now": now} if now is not None else {}),
     )
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())

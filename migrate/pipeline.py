@@ -21,6 +21,7 @@ from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
 from .sinks.report import Report
+from .stages.comments import stage_comments
 from .stages.convert import convert_posts, edited_posts
 from .stages.map_urls import UrlMap, reusable_redirects
 from .stages.plan import Plan, make_plan
@@ -142,6 +143,9 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             cache.context = None  # the plan changed under the fingerprint
         report.notices += notices
         report.extra["redirects"] = summary
+        if config.comments:
+            progress.note("Migrating the comments")
+            report.extra["comments"] = stage_comments(read, plan, converted.comment_switches, staging, target)
         title = (read.joomla.site_name if read.joomla else "") or "Migrated from Joomla"
         stage_site_files(staging, target, plan, config, title, report)
         report.extra["images"] = copy_images(converted.images, config.joomla_root, staging)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable, Collection, Iterator
+from typing import Callable, Collection, Iterator, Mapping
 
 import ftfy
 
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
+from .comments import COMMENT_TABLES, CommentsRead, CommentSwitches, PostKey, read_comments
 from .model import Article, Install, Site
 from .schema import detect_install, prefix_spellings
 from .versions import Legacy15, Modern, hooks_for
@@ -19,11 +20,15 @@ BODY_COLUMNS = ("introtext", "fulltext")
 #: all): finding the install's version reads extensions and schemas, the
 #: language prefixes of a multilingual site's URLs extensions and languages.
 #: A table read but missing here still reads right, at the cost of a pass
-#: over a dump file.
+#: over a dump file.  The comment tables (JComments, Komento, K2) are read
+#: once, after the conversion, and are kept from the first pass too: a site's
+#: comments are far smaller than its articles, and without this a dump would
+#: be read once more just for them.
 OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
     "extensions": None,
     "schemas": None,
     "languages": None,
+    **COMMENT_TABLES,
 }
 
 
@@ -48,13 +53,14 @@ class _Everything:
         return True
 
 
-def small_tables() -> dict[str, tuple[str, ...] | None]:
+def small_tables(*, comments: bool = True) -> dict[str, tuple[str, ...] | None]:
     """Every table a run reads whole or by a few columns, by name without the prefix.
 
     The content table is not one of them: it is read twice, once without
-    its bodies.
+    its bodies.  Without ``comments`` (``--no-comments``) the comment tables
+    are not among them, so a dump's first pass does not keep their rows.
     """
-    tables = dict(OTHER_SMALL_TABLES)
+    tables = {k: v for k, v in OTHER_SMALL_TABLES.items() if comments or k not in COMMENT_TABLES}
     for hooks in (Modern("", _no_fix), Legacy15("", _no_fix)):
         for name, columns in hooks.site_tables(_Everything()).items():  # type: ignore[arg-type]
             if name in tables and (tables[name] is None or columns is None):
@@ -66,7 +72,7 @@ def small_tables() -> dict[str, tuple[str, ...] | None]:
     return tables
 
 
-def retained(prefix: str | None = None) -> Retain:
+def retained(prefix: str | None = None, *, comments: bool = True) -> Retain:
     """What a dump source keeps from its first pass (see ``Source.prefetch``).
 
     Every small table a run reads, and the content table without its bodies,
@@ -74,8 +80,10 @@ def retained(prefix: str | None = None) -> Retain:
     means ``9yw2d_``) or, before the prefix is known, for every table named
     like a Joomla one (of every install); a table that lacks a column we
     read (not a Joomla table, or an odd one) is not kept and reads by a pass.
+    ``comments`` as for :func:`small_tables`.
     """
-    small = sorted(small_tables().items(), key=lambda kv: -len(kv[0]))  # the longest name that fits wins
+    # the longest name that fits wins
+    small = sorted(small_tables(comments=comments).items(), key=lambda kv: -len(kv[0]))
     spellings = prefix_spellings(prefix) if prefix is not None else None
 
     def named(table: str, name: str) -> bool:
@@ -101,18 +109,21 @@ class JoomlaReader:
 
     def __init__(
         self, source: Source, *, prefix: str | None = None, fix_encoding: bool = True, install: Install | None = None,
+        comments: bool = True,
     ) -> None:
         """Find the install ``prefix`` names (or the only one), or read ``install``.
 
         ``install`` is one :func:`~.schema.find_installs` found, when one
         source is read for several installs (``inspect``): the caller then
         prefetches for all of them, and what is kept of the others stays.
+        Without ``comments`` the comment tables are not kept from the first
+        pass (the run will not read them).
         """
         self.source = source
         if install is None:
             # A dump is read in two passes: this first one, which also keeps
             # every small table and the article headers, and the bodies.
-            prefetch(source, retained(prefix))
+            prefetch(source, retained(prefix, comments=comments))
             install = detect_install(source, prefix)
             forget(source, [t for t in source.tables() if not t.startswith(install.prefix)])
         self.install: Install = install
@@ -154,3 +165,10 @@ class JoomlaReader:
                 yield BrokenRow(self.content_table, f"article {aid}", str(exc), aid if isinstance(aid, int) else None)
         if not bodies:
             forget(self.source, [self.content_table])  # the headers are planned once
+
+    def comments(self, site: Site, posts: Mapping[PostKey, CommentSwitches]) -> CommentsRead:
+        """The comments of ``posts`` (post key -> its switches), read once: what is kept of the
+        comment tables is freed afterwards."""
+        found = read_comments(self.source, self.install.prefix, posts, users=site.users, fix=self.fix)
+        forget(self.source, [self.install.prefix + name for name in COMMENT_TABLES])
+        return found

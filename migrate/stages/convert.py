@@ -14,6 +14,7 @@ from itertools import chain
 from typing import Callable, Iterable, Iterator
 
 from ..config import Config
+from ..joomla.comments import ALL_OPEN, CommentSwitches, text_switches
 from ..joomla.model import Article
 from ..notices import Notice
 from ..posts import PlannedArticle, Skip
@@ -35,6 +36,9 @@ class Converted:
     notices: list[Notice] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)  # posts a person edited, left as they are
     cache: RunCache = field(default_factory=RunCache)  # this run's posts, for the next run
+    # What a post's text says of its comments ({jcomments off}, ...), for the posts it closes:
+    # only this stage reads the texts.
+    comment_switches: dict[int, CommentSwitches] = field(default_factory=dict)
 
 
 def edited_posts(target: JekyllSite, plan: Plan) -> list[str]:
@@ -73,6 +77,9 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
         for article, entry in reading.bodies(wanted):
             if not (article.introtext.strip() or article.fulltext.strip() or article.images.get("image_fulltext")):
                 out.notices.append(Notice("empty-body", "the article has no text: published as an empty post", entry.id))
+            switches = text_switches(article.introtext + article.fulltext)
+            if switches != ALL_OPEN:
+                out.comment_switches[entry.id] = switches
             fingerprint = fingerprints[entry.id] = article_fingerprint(article, entry)
             old = last.posts.get(entry.id)
             if old is not None and old.fingerprint == fingerprint and old.path == entry.path \

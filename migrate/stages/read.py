@@ -41,9 +41,11 @@ class Reading:
                 yield item, wanted.pop(item.id)
 
 
-def make_reader(source: Source, joomla: JoomlaConfig | None, prefix: str | None, *, fix_encoding: bool = True) -> JoomlaReader:
+def make_reader(source: Source, joomla: JoomlaConfig | None, prefix: str | None, *, fix_encoding: bool = True,
+                comments: bool = True) -> JoomlaReader:
     """--prefix wins; a configuration.php source names its own prefix."""
-    return JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None), fix_encoding=fix_encoding)
+    return JoomlaReader(source, prefix=prefix or (joomla.prefix if joomla else None), fix_encoding=fix_encoding,
+                        comments=comments)
 
 
 @contextmanager
@@ -52,7 +54,8 @@ def reading(config: Config, progress: Progress) -> Iterator[Reading]:
     source, joomla = open_source(config.source)
     try:
         progress.note(f"Reading {source.name}")
-        reader = make_reader(source, joomla, config.prefix, fix_encoding=config.fix_encoding)
+        reader = make_reader(source, joomla, config.prefix, fix_encoding=config.fix_encoding,
+                             comments=config.comments)
         site = reader.site()
         warnings = []
         if isinstance(source, DumpSource) and not source.verified_complete:

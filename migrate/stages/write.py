@@ -16,6 +16,7 @@ from ..errors import SiteConflict
 from ..redirects import RedirectSet
 from ..redirects.writers import write_redirects
 from ..rerun import CACHE
+from ..sinks.comments import WRITTEN_PREFIXES as COMMENT_FILES
 from ..sinks.jekyll import JekyllSite, Staging, conflict_message
 from ..sinks.report import Report
 from ..sinks.scaffold import write_scaffold
@@ -24,7 +25,8 @@ from .plan import Plan
 #: What a run removes when an earlier run wrote it, this one does not, and nobody edited it since:
 #: posts, category pages, redirect files and the cache follow the plan and the options; copied
 #: images, backups and a report stay (a post may still show an image a later run was not asked to copy).
-_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE)
+#: Comments Staticman adds later are not in our manifest: they always stay.
+_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE, *COMMENT_FILES)
 
 
 def follows_the_run(rel: str) -> bool:
