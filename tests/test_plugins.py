@@ -18,7 +18,7 @@ from migrate.convert.plugin_gallery import gallery_folder, gallery_images
 from migrate.convert.plugin_mosimage import expand_mosimage
 from migrate.convert.plugin_videos import video_source
 from migrate.convert.plugins import expand_plugin_tags
-from migrate.joomla.versions import Legacy15, Modern
+from migrate.joomla.versions import Hooks15, Hooks25
 
 HERE = Path(__file__).parent
 CASES = HERE / "convert_cases" / "plugins"
@@ -359,12 +359,12 @@ IMAGES = [{"src": "images/stories/alps/lac.jpg", "align": "left", "alt": "Lac Bl
 
 
 def test_legacy15_images_column_parsed():
-    assert Legacy15("jos_", str).images("alps/lac.jpg|left|Lac Blanc|0||bottom|center|\r\nhut.png||The hut|0|Open in summer|||", []) == {
+    assert Hooks15("jos_", str).images("alps/lac.jpg|left|Lac Blanc|0||bottom|center|\r\nhut.png||The hut|0|Open in summer|||", []) == {
         "mosimage": IMAGES}
 
 
 def test_modern_images_column_unchanged():
-    assert Modern("j_", str).images('{"image_intro":"images\\/a.png"}', []) == {"image_intro": "images/a.png"}
+    assert Hooks25("j_", str).images('{"image_intro":"images\\/a.png"}', []) == {"image_intro": "images/a.png"}
 
 
 def test_mosimage_replaced_in_order_through_intro_and_full_text():

@@ -11,7 +11,7 @@ from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
 from .comments import COMMENT_TABLES, CommentsRead, CommentSwitches, PostKey, read_comments
 from .model import Article, Install, Site
 from .schema import detect_install, prefix_spellings
-from .versions import Legacy15, Modern, hooks_for
+from .versions import Hooks15, Hooks25, hooks_for
 
 BODY_COLUMNS = ("introtext", "fulltext")
 
@@ -61,7 +61,7 @@ def small_tables(*, comments: bool = True) -> dict[str, tuple[str, ...] | None]:
     are not among them, so a dump's first pass does not keep their rows.
     """
     tables = {k: v for k, v in OTHER_SMALL_TABLES.items() if comments or k not in COMMENT_TABLES}
-    for hooks in (Modern("", _no_fix), Legacy15("", _no_fix)):
+    for hooks in (Hooks25("", _no_fix), Hooks15("", _no_fix)):
         for name, columns in hooks.site_tables(_Everything()).items():  # type: ignore[arg-type]
             if name in tables and (tables[name] is None or columns is None):
                 tables[name] = None
@@ -128,7 +128,7 @@ class JoomlaReader:
             forget(source, [t for t in source.tables() if not t.startswith(install.prefix)])
         self.install: Install = install
         self.fix: Callable[[str], str] = repair_text if fix_encoding else _no_fix
-        self.hooks: Modern = hooks_for(self.install.family, self.install.prefix, self.fix)
+        self.hooks: Hooks25 = hooks_for(self.install.family, self.install.prefix, self.fix)
         self.content_table = self.install.prefix + "content"
 
     def site(self) -> Site:

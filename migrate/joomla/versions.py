@@ -64,8 +64,8 @@ def _target_id(query: dict[str, str]) -> int | None:
     return int(m.group(0)) if m else None
 
 
-class Modern:
-    """Joomla 2.5 to 5.x."""
+class Hooks25:
+    """How Joomla 2.5 to 5.x store articles (named for the first of them); 1.5 overrides what differs."""
 
     public_access = frozenset({1, 5})  # view levels Public and Guest
 
@@ -318,7 +318,7 @@ class Modern:
         return False
 
 
-class Legacy15(Modern):
+class Hooks15(Hooks25):
     """Joomla 1.0/1.5: sections, content_frontpage, access 0 public, archived -1."""
 
     public_access = frozenset({0})
@@ -435,5 +435,5 @@ class Legacy15(Modern):
         return {"mosimage": found} if found else {}
 
 
-def hooks_for(family: str, prefix: str, fix: Fix) -> Modern:
-    return Legacy15(prefix, fix) if family == "1.5" else Modern(prefix, fix)
+def hooks_for(family: str, prefix: str, fix: Fix) -> Hooks25:
+    return Hooks15(prefix, fix) if family == "1.5" else Hooks25(prefix, fix)
