@@ -34,7 +34,7 @@ import nh3
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Source
 from .model import User
-from .versions import parse_date
+from .versions import as_int, as_str, parse_date
 
 # -- what a comment belongs to -------------------------------------------------
 
@@ -426,47 +426,32 @@ class _Fields:
     deleted: bool = False
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _str(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
 def _jcomments(row: dict[str, Any]) -> _Fields:
     return _Fields(
-        id=_int(row.get("id")), component=_str(row.get("object_group")).strip(), owner=_int(row.get("object_id")),
-        parent=_int(row.get("parent")) or None, user_id=_int(row.get("userid")),
-        name=_str(row.get("name")) or _str(row.get("username")), email=_str(row.get("email")),
-        url=_str(row.get("homepage")), title=_str(row.get("title")), text=_str(row.get("comment")),
-        date=row.get("date"), published=_int(row.get("published")) == 1, deleted=_int(row.get("deleted")) != 0,
+        id=as_int(row.get("id")), component=as_str(row.get("object_group")).strip(), owner=as_int(row.get("object_id")),
+        parent=as_int(row.get("parent")) or None, user_id=as_int(row.get("userid")),
+        name=as_str(row.get("name")) or as_str(row.get("username")), email=as_str(row.get("email")),
+        url=as_str(row.get("homepage")), title=as_str(row.get("title")), text=as_str(row.get("comment")),
+        date=row.get("date"), published=as_int(row.get("published")) == 1, deleted=as_int(row.get("deleted")) != 0,
     )
 
 
 def _k2(row: dict[str, Any]) -> _Fields:
     return _Fields(
-        id=_int(row.get("id")), component="com_k2", owner=_int(row.get("itemID")), parent=None,
-        user_id=_int(row.get("userID")), name=_str(row.get("userName")), email=_str(row.get("commentEmail")),
-        url=_str(row.get("commentURL")), title="", text=_str(row.get("commentText")),
-        date=row.get("commentDate"), published=_int(row.get("published")) == 1,
+        id=as_int(row.get("id")), component="com_k2", owner=as_int(row.get("itemID")), parent=None,
+        user_id=as_int(row.get("userID")), name=as_str(row.get("userName")), email=as_str(row.get("commentEmail")),
+        url=as_str(row.get("commentURL")), title="", text=as_str(row.get("commentText")),
+        date=row.get("commentDate"), published=as_int(row.get("published")) == 1,
     )
 
 
 def _komento(row: dict[str, Any]) -> _Fields:
     return _Fields(
-        id=_int(row.get("id")), component=_str(row.get("component")).strip(), owner=_int(row.get("cid")),
-        parent=_int(row.get("parent_id")) or None, user_id=_int(row.get("created_by")),
-        name=_str(row.get("name")), email=_str(row.get("email")), url=_str(row.get("url")),
-        title=_str(row.get("title")), text=_str(row.get("comment")),
-        date=row.get("created"), published=_int(row.get("published")) == 1,
+        id=as_int(row.get("id")), component=as_str(row.get("component")).strip(), owner=as_int(row.get("cid")),
+        parent=as_int(row.get("parent_id")) or None, user_id=as_int(row.get("created_by")),
+        name=as_str(row.get("name")), email=as_str(row.get("email")), url=as_str(row.get("url")),
+        title=as_str(row.get("title")), text=as_str(row.get("comment")),
+        date=row.get("created"), published=as_int(row.get("published")) == 1,
     )
 
 

@@ -125,7 +125,11 @@ class Router:
         raise NotImplementedError
 
     def article_without_menu(self, chain: list[Category], article: Routed) -> list[list[str]]:
-        raise NotImplementedError
+        """``component/content/article/id-alias``, and below it the tails of the article's category chain."""
+        out = [_ARTICLE_BASE + [f"{article.id}-{article.alias}"]]
+        if chain:
+            out += [_ARTICLE_BASE + tail for tail in self.article_tails(None, chain, article)]
+        return out
 
     def category_without_menu(self, chain: list[Category]) -> list[list[str]]:
         raise NotImplementedError
@@ -146,12 +150,6 @@ class Router15(Router):
         if root is None or (root.table == SECTION and len(below) == 1):
             return [[f"{chain[-1].id}-{chain[-1].alias}"]]
         return []
-
-    def article_without_menu(self, chain: list[Category], article: Routed) -> list[list[str]]:
-        out = [_ARTICLE_BASE + [f"{article.id}-{article.alias}"]]
-        if chain:
-            out += [_ARTICLE_BASE + tail for tail in self.article_tails(None, chain, article)]
-        return out
 
     def category_without_menu(self, chain: list[Category]) -> list[list[str]]:
         return [_CATEGORY_BASE + [f"{chain[-1].id}-{chain[-1].alias}"]]
@@ -174,12 +172,6 @@ class LegacyRouter(Router):
         segs = [c.alias for c in below]
         segs[0] = f"{chain[-1].id}-{segs[0]}"
         return [segs]
-
-    def article_without_menu(self, chain: list[Category], article: Routed) -> list[list[str]]:
-        out = [_ARTICLE_BASE + [f"{article.id}-{article.alias}"]]
-        if chain:
-            out += [_ARTICLE_BASE + tail for tail in self.article_tails(None, chain, article)]
-        return out
 
     def category_without_menu(self, chain: list[Category]) -> list[list[str]]:
         out = [_CATEGORY_BASE + [f"{chain[-1].id}-{chain[-1].alias}"]]

@@ -40,14 +40,14 @@ def parse_date(value: Any, column: str) -> datetime | None:
         raise ArticleError(f"{column} is not a date: {text[:40]!r}") from None
 
 
-def _int(value: Any, default: int = 0) -> int:
+def as_int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
 
 
-def _str(value: Any) -> str:
+def as_str(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bytes):
@@ -103,60 +103,60 @@ class Hooks25:
         staging.setdefault("categories", []).append(row)
 
     def _row_users(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        uid = _int(row.get("id"))
-        site.users[uid] = User(uid, self.fix(_str(row.get("name"))), self.fix(_str(row.get("username"))))
+        uid = as_int(row.get("id"))
+        site.users[uid] = User(uid, self.fix(as_str(row.get("name"))), self.fix(as_str(row.get("username"))))
 
     def _row_tags(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        tid = _int(row.get("id"))
-        if tid <= 1 and _str(row.get("alias")) == "root":
+        tid = as_int(row.get("id"))
+        if tid <= 1 and as_str(row.get("alias")) == "root":
             return
-        site.tags[tid] = Tag(tid, self.fix(_str(row.get("title"))), _str(row.get("alias")), _str(row.get("path")))
-        staging.setdefault("tag_order", {})[tid] = _int(row.get("lft"), tid)
+        site.tags[tid] = Tag(tid, self.fix(as_str(row.get("title"))), as_str(row.get("alias")), as_str(row.get("path")))
+        staging.setdefault("tag_order", {})[tid] = as_int(row.get("lft"), tid)
 
     def _row_contentitem_tag_map(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
         if row.get("type_alias") == "com_content.article":
-            site.article_tags.setdefault(_int(row.get("content_item_id")), []).append(_int(row.get("tag_id")))
+            site.article_tags.setdefault(as_int(row.get("content_item_id")), []).append(as_int(row.get("tag_id")))
 
     def _row_fields(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        if row.get("context") == "com_content.article" and _int(row.get("state"), 1) == 1:
-            staging.setdefault("fields", {})[_int(row.get("id"))] = (_str(row.get("name")), _int(row.get("ordering")))
+        if row.get("context") == "com_content.article" and as_int(row.get("state"), 1) == 1:
+            staging.setdefault("fields", {})[as_int(row.get("id"))] = (as_str(row.get("name")), as_int(row.get("ordering")))
 
     def _row_fields_values(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
         staging.setdefault("field_values", []).append(
-            (_int(row.get("field_id")), _int(row.get("item_id"), -1), self.fix(_str(row.get("value"))))
+            (as_int(row.get("field_id")), as_int(row.get("item_id"), -1), self.fix(as_str(row.get("value"))))
         )
 
     def _row_menu(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
         staging.setdefault("menu", []).append(row)
 
     def _row_modules(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        if _int(row.get("client_id")) != 0:
+        if as_int(row.get("client_id")) != 0:
             return
         site.modules.append(
             Module(
-                id=_int(row.get("id")),
-                title=self.fix(_str(row.get("title"))),
-                module=_str(row.get("module")),
-                position=_str(row.get("position")),
-                content=self.fix(_str(row.get("content"))),
-                published=_int(row.get("published")),
-                showtitle=bool(_int(row.get("showtitle"))),
+                id=as_int(row.get("id")),
+                title=self.fix(as_str(row.get("title"))),
+                module=as_str(row.get("module")),
+                position=as_str(row.get("position")),
+                content=self.fix(as_str(row.get("content"))),
+                published=as_int(row.get("published")),
+                showtitle=bool(as_int(row.get("showtitle"))),
             )
         )
 
     def _row_redirect_links(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
         site.redirect_links.append(
             RedirectLink(
-                id=_int(row.get("id")),
-                old_url=_str(row.get("old_url")),
-                new_url=_str(row.get("new_url")),
-                published=_int(row.get("published")),
-                header=_int(row.get("header"), 301) or 301,
+                id=as_int(row.get("id")),
+                old_url=as_str(row.get("old_url")),
+                new_url=as_str(row.get("new_url")),
+                published=as_int(row.get("published")),
+                header=as_int(row.get("header"), 301) or 301,
             )
         )
 
     def _row_content_frontpage(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        site.featured.add(_int(row.get("content_id")))
+        site.featured.add(as_int(row.get("content_id")))
 
     # -- after all rows -----------------------------------------------------
     def finish(self, site: Site, staging: dict[str, Any]) -> None:
@@ -177,50 +177,50 @@ class Hooks25:
         site.menu_items = self._menu_items(staging.get("menu", []))
 
     def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
-        by_id = {_int(r.get("id")): r for r in staging.get("categories", [])}
+        by_id = {as_int(r.get("id")): r for r in staging.get("categories", [])}
 
         def titles(cid: int, seen: frozenset[int] = frozenset()) -> tuple[str, ...]:
             row = by_id.get(cid)
-            if row is None or cid in seen or _int(row.get("level"), 1) <= 0:
+            if row is None or cid in seen or as_int(row.get("level"), 1) <= 0:
                 return ()
-            return titles(_int(row.get("parent_id")), seen | {cid}) + (self.fix(_str(row.get("title"))),)
+            return titles(as_int(row.get("parent_id")), seen | {cid}) + (self.fix(as_str(row.get("title"))),)
 
         for cid, row in by_id.items():
-            if _int(row.get("level"), 1) <= 0 or _str(row.get("extension")) == "system":
+            if as_int(row.get("level"), 1) <= 0 or as_str(row.get("extension")) == "system":
                 continue
             site.categories[cid] = Category(
                 id=cid,
-                title=self.fix(_str(row.get("title"))),
-                alias=_str(row.get("alias")),
-                path=_str(row.get("path")) or _str(row.get("alias")),
+                title=self.fix(as_str(row.get("title"))),
+                alias=as_str(row.get("alias")),
+                path=as_str(row.get("path")) or as_str(row.get("alias")),
                 titles=titles(cid),
-                published=_int(row.get("published"), 1),
-                language=_str(row.get("language")) or "*",
-                parent_id=_int(row.get("parent_id")),
-                access=_int(row.get("access"), 1),
-                public=_int(row.get("access"), 1) in self.public_access,
+                published=as_int(row.get("published"), 1),
+                language=as_str(row.get("language")) or "*",
+                parent_id=as_int(row.get("parent_id")),
+                access=as_int(row.get("access"), 1),
+                public=as_int(row.get("access"), 1) in self.public_access,
             )
 
     def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
         items = []
         for row in rows:
-            if _int(row.get("client_id")) != 0 or _int(row.get("published")) != 1:
+            if as_int(row.get("client_id")) != 0 or as_int(row.get("published")) != 1:
                 continue
-            link = _str(row.get("link"))
-            if _int(row.get("level"), 1) <= 0 or _str(row.get("type")) != "component":
+            link = as_str(row.get("link"))
+            if as_int(row.get("level"), 1) <= 0 or as_str(row.get("type")) != "component":
                 continue
             query = link_query(link)
             items.append(
                 MenuItem(
-                    id=_int(row.get("id")),
-                    menutype=_str(row.get("menutype")),
-                    title=self.fix(_str(row.get("title"))),
-                    alias=_str(row.get("alias")),
-                    path=_str(row.get("path")),
+                    id=as_int(row.get("id")),
+                    menutype=as_str(row.get("menutype")),
+                    title=self.fix(as_str(row.get("title"))),
+                    alias=as_str(row.get("alias")),
+                    path=as_str(row.get("path")),
                     link=link,
                     published=1,
-                    home=bool(_int(row.get("home"))),
-                    language=_str(row.get("language")) or "*",
+                    home=bool(as_int(row.get("home"))),
+                    language=as_str(row.get("language")) or "*",
                     view=query.get("view"),
                     target_id=_target_id(query),
                     layout=query.get("layout"),
@@ -233,20 +233,20 @@ class Hooks25:
         return raw
 
     def category(self, row: dict[str, Any], site: Site) -> Category | None:
-        return site.categories.get(_int(row.get("catid")))
+        return site.categories.get(as_int(row.get("catid")))
 
     def featured(self, row: dict[str, Any], site: Site) -> bool:
-        return bool(_int(row.get("featured"))) if "featured" in row else _int(row.get("id")) in site.featured
+        return bool(as_int(row.get("featured"))) if "featured" in row else as_int(row.get("id")) in site.featured
 
     def article(self, row: dict[str, Any], site: Site) -> Article:
-        aid = _int(row.get("id"), -1)
+        aid = as_int(row.get("id"), -1)
         if aid < 0:
             raise ArticleError("the row has no numeric id")
         warnings: list[str] = []
         fixed: set[str] = set()
 
         def text(column: str) -> str:
-            raw = _str(row.get(column))
+            raw = as_str(row.get(column))
             repaired = self.fix(raw)
             if repaired != raw:
                 fixed.add(column)
@@ -255,7 +255,7 @@ class Hooks25:
         title = text("title")
         if not title.strip():
             warnings.append("the article has no title")
-        created_by = _int(row.get("created_by"))
+        created_by = as_int(row.get("created_by"))
         alias_name = text("created_by_alias").strip()
         user = site.users.get(created_by)
         if user is None and created_by:
@@ -264,11 +264,11 @@ class Hooks25:
                 + (f"; keeping the alias {alias_name!r}" if alias_name else "; no author written")
             )
         category = self.category(row, site)
-        catid = _int(row.get("catid"))
+        catid = as_int(row.get("catid"))
         if category is None and catid and not self._uncategorised(row):
             warnings.append(f"category {catid} does not exist; no categories written")
         tags = tuple(site.tags[t] for t in site.article_tags.get(aid, []) if t in site.tags)
-        images = self.images(_str(row.get("images")).strip(), warnings)
+        images = self.images(as_str(row.get("images")).strip(), warnings)
         body = {"introtext": text("introtext"), "fulltext": text("fulltext")} if "introtext" in row else {}
         metadesc, metakey = text("metadesc"), text("metakey")
         if fixed:
@@ -276,10 +276,10 @@ class Hooks25:
         return Article(
             id=aid,
             title=title,
-            alias=_str(row.get("alias")),
-            state=self.state(_int(row.get("state"))),
-            access=_int(row.get("access")),
-            public=_int(row.get("access")) in self.public_access,
+            alias=as_str(row.get("alias")),
+            state=self.state(as_int(row.get("state"))),
+            access=as_int(row.get("access")),
+            public=as_int(row.get("access")) in self.public_access,
             category=category,
             catid=catid,
             created=parse_date(row.get("created"), "created"),
@@ -291,13 +291,13 @@ class Hooks25:
             author_username=user.username if user else None,
             created_by_alias=alias_name,
             featured=self.featured(row, site),
-            language=_str(row.get("language")) or "*",
+            language=as_str(row.get("language")) or "*",
             images=images,
             metadesc=metadesc,
             metakey=metakey,
             tags=tags,
             fields=dict(site.article_fields.get(aid, {})),
-            hits=_int(row.get("hits")),
+            hits=as_int(row.get("hits")),
             warnings=tuple(warnings),
             repaired=tuple(sorted(fixed)),
             **body,
@@ -330,7 +330,7 @@ class Hooks15(Hooks25):
         return wanted
 
     def _row_sections(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        if _str(row.get("scope")) in ("content", ""):
+        if as_str(row.get("scope")) in ("content", ""):
             staging.setdefault("sections", []).append(row)
 
     def _row_categories(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
@@ -339,25 +339,25 @@ class Hooks15(Hooks25):
     def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
         fix = self.fix
         for row in staging.get("sections", []):
-            sid = _int(row.get("id"))
-            title = fix(_str(row.get("title")))
-            access = _int(row.get("access"), 0)
+            sid = as_int(row.get("id"))
+            title = fix(as_str(row.get("title")))
+            access = as_int(row.get("access"), 0)
             site.sections[sid] = Category(
-                id=sid, title=title, alias=_str(row.get("alias")), path=_str(row.get("alias")),
-                titles=(title,), published=_int(row.get("published"), 1),
+                id=sid, title=title, alias=as_str(row.get("alias")), path=as_str(row.get("alias")),
+                titles=(title,), published=as_int(row.get("published"), 1),
                 access=access, public=access in self.public_access,
             )
         for row in staging.get("categories", []):
-            section = site.sections.get(_int(row.get("section"), -1))
+            section = site.sections.get(as_int(row.get("section"), -1))
             if section is None:
                 continue  # categories of other components (weblinks, contacts, ...)
-            cid = _int(row.get("id"))
-            title = fix(_str(row.get("title")))
-            access = _int(row.get("access"), 0)
-            published = _int(row.get("published"), 1)
+            cid = as_int(row.get("id"))
+            title = fix(as_str(row.get("title")))
+            access = as_int(row.get("access"), 0)
+            published = as_int(row.get("published"), 1)
             site.categories[cid] = Category(
-                id=cid, title=title, alias=_str(row.get("alias")),
-                path=f"{section.alias}/{_str(row.get('alias'))}",
+                id=cid, title=title, alias=as_str(row.get("alias")),
+                path=f"{section.alias}/{as_str(row.get('alias'))}",
                 titles=(section.title, title),
                 published=published if section.published > 0 else section.published,
                 section_id=section.id,
@@ -366,31 +366,31 @@ class Hooks15(Hooks25):
             )
 
     def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
-        by_id = {_int(r.get("id")): r for r in rows}
+        by_id = {as_int(r.get("id")): r for r in rows}
 
         def path(mid: int, seen: frozenset[int] = frozenset()) -> str:
             row = by_id.get(mid)
             if row is None or mid in seen:
                 return ""
-            parent = path(_int(row.get("parent")), seen | {mid})
-            return f"{parent}/{_str(row.get('alias'))}" if parent else _str(row.get("alias"))
+            parent = path(as_int(row.get("parent")), seen | {mid})
+            return f"{parent}/{as_str(row.get('alias'))}" if parent else as_str(row.get("alias"))
 
         items = []
         for mid, row in by_id.items():
-            if _int(row.get("published")) != 1 or _str(row.get("type")) != "component":
+            if as_int(row.get("published")) != 1 or as_str(row.get("type")) != "component":
                 continue
-            link = _str(row.get("link"))
+            link = as_str(row.get("link"))
             query = link_query(link)
             items.append(
                 MenuItem(
                     id=mid,
-                    menutype=_str(row.get("menutype")),
-                    title=self.fix(_str(row.get("name"))),
-                    alias=_str(row.get("alias")),
+                    menutype=as_str(row.get("menutype")),
+                    title=self.fix(as_str(row.get("name"))),
+                    alias=as_str(row.get("alias")),
                     path=path(mid),
                     link=link,
                     published=1,
-                    home=bool(_int(row.get("home"))),
+                    home=bool(as_int(row.get("home"))),
                     language="*",
                     view=query.get("view"),
                     target_id=_target_id(query),
@@ -403,15 +403,15 @@ class Hooks15(Hooks25):
         return ARCHIVED if raw == -1 else raw
 
     def category(self, row: dict[str, Any], site: Site) -> Category | None:
-        if _int(row.get("sectionid")) == 0:
+        if as_int(row.get("sectionid")) == 0:
             return None
-        return site.categories.get(_int(row.get("catid")))
+        return site.categories.get(as_int(row.get("catid")))
 
     def featured(self, row: dict[str, Any], site: Site) -> bool:
-        return _int(row.get("id")) in site.featured
+        return as_int(row.get("id")) in site.featured
 
     def _uncategorised(self, row: dict[str, Any]) -> bool:
-        return _int(row.get("sectionid")) == 0
+        return as_int(row.get("sectionid")) == 0
 
     def images(self, raw: str, warnings: list[str]) -> dict[str, Any]:
         """The ``images`` column of 1.0/1.5: the images ``{mosimage}`` tags show, in order.
