@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from migrate.joomla.model import Site  # noqa: E402
+from migrate.joomla.model import JoomlaSite  # noqa: E402
 from migrate.posts import PlannedArticle  # noqa: E402
 from migrate.redirects import old_url_redirects, write_redirects  # noqa: E402
 from migrate.redirects.writers import FORMATS  # noqa: E402
@@ -74,7 +74,7 @@ def nginx_t(out: Path, tmp: Path) -> tuple[float, int, subprocess.CompletedProce
     return elapsed, max(peak, before), done
 
 
-def plan_dump(dump: Path) -> tuple[Site, list[PlannedArticle]]:
+def plan_dump(dump: Path) -> tuple[JoomlaSite, list[PlannedArticle]]:
     """(site, planned) as the pipeline plans them (no article bodies)."""
     from zoneinfo import ZoneInfo
 

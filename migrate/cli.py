@@ -148,6 +148,9 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
               help="The old site's access log (nginx/Apache combined, .gz ok): report old pages the map misses.")
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
               help="Conversion processes (0: one per core).")
+@click.option("--menu", "menus", multiple=True, metavar="TYPE",
+              help="A Joomla menu (its menutype) to keep as the site's navigation; repeatable. "
+                   "Default: the menus a module showed on every page.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), hidden=True,
               help="Take this UTC time as now (expiry and scheduling): for tests.")
@@ -155,7 +158,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
             old_urls: tuple[str, ...], joomla_root: Path | None, redirect_list: frozenset[str],
             redirects_dir: Path | None, keep_urls: bool, no_comments: bool, access_log: Path | None, jobs: int,
-            quiet: bool, now: datetime | None) -> None:
+            menus: tuple[str, ...], quiet: bool, now: datetime | None) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
@@ -165,7 +168,7 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
         joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
         redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
-        comments=not no_comments,
+        comments=not no_comments, menus=tuple(menus),
         **({"now": now} if now is not None else {}),
     )
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())

@@ -41,5 +41,6 @@ class Config:
     keep_urls: bool = False  # each post's permalink is its main old SEF URL
     access_log: Path | None = None  # old server's log: report 200s the map does not cover
     jobs: int = 0  # conversion processes; 0: one per core
+    menus: tuple[str, ...] = ()  # --menu: the Joomla menus that become _data/navigation.yml; (): those shown site-wide
     comments: bool = True  # JComments / Komento / K2 comments into _data/comments (--no-comments: none)
     now: datetime = field(default_factory=_now)  # UTC; fixed in tests so expiry is deterministic

@@ -13,13 +13,14 @@ from pathlib import Path
 from .config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictModuleLookup
 from .errors import MigrationError
-from .joomla.model import Site
+from .joomla.model import JoomlaSite
 from .notices import Notice
 from .progress import NoProgress, Progress
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
+from .sinks.navigation import check_menus, stage_navigation
 from .sinks.report import Report
 from .stages.comments import stage_comments
 from .stages.convert import convert_posts, edited_posts
@@ -27,7 +28,8 @@ from .stages.map_urls import UrlMap, reusable_redirects
 from .stages.plan import Plan, make_plan
 from .stages.read import Reading, reading
 from .stages.write import (
-    counted_outputs, follows_the_run, foreseen_conflicts, install_dir, redirect_files, stage_site_files,
+    counted_outputs, follows_the_run, foreseen_conflicts, install_dir, redirect_files, site_navigation,
+    stage_site_files,
 )
 from .transform import RenderOptions, Workers
 
@@ -41,6 +43,7 @@ def run(config: Config, progress: Progress | None = None) -> Report:
     workers = Workers(config.jobs) if not config.dry_run else None
     try:
         with reading(config, progress) as read:
+            check_menus(read.site, config.menus)  # a mistyped --menu fails before any work
             target = JekyllSite(Path(config.site), force=config.force)
             progress.note(f"Planning the articles of Joomla {read.reader.install.version} "
                           f"(prefix {read.reader.install.prefix})")
@@ -80,6 +83,7 @@ def _dry_run(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         summary["outputs"] = outputs
     kept = edited_posts(target, plan)
     foreseen_conflicts(target, plan, config, outputs, kept)
+    report.extra["navigation"] = site_navigation(read, plan, config).summary()
     if kept:
         report.extra["kept_edits"] = kept
     if config.report is not None:
@@ -148,6 +152,9 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             report.extra["comments"] = stage_comments(read, plan, converted.comment_switches, staging, target)
         title = (read.joomla.site_name if read.joomla else "") or "Migrated from Joomla"
         stage_site_files(staging, target, plan, config, title, report)
+        navigation = site_navigation(read, plan, config)
+        report.warnings.extend(stage_navigation(staging, target, navigation))
+        report.extra["navigation"] = navigation.summary()
         report.extra["images"] = copy_images(converted.images, config.joomla_root, staging)
         if reuse is not None:
             for rel, sha in reuse["files"].items():
@@ -195,7 +202,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     return report
 
 
-def module_lookup(site: Site) -> DictModuleLookup:
+def module_lookup(site: JoomlaSite) -> DictModuleLookup:
     """Published custom-HTML modules, for {loadposition}, {loadmodule} and {loadmoduleid}."""
     positions: dict[str, list[str]] = {}
     ids: dict[int, str] = {}

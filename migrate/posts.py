@@ -13,12 +13,13 @@ import re
 from html import escape
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from .joomla.model import ARCHIVED, PUBLISHED, STATE_NAMES, TRASHED, UNPUBLISHED, Article
+from .joomla.model import ARCHIVED, ARTICLE, K2_ITEM, PUBLISHED, STATE_NAMES, TRASHED, UNPUBLISHED, Article
 from .permalink import post_url
 from .sources.base import BrokenRow
 
@@ -76,6 +77,17 @@ class PlannedArticle:
     category_titles: tuple[str, ...] = ()  # for :categories in the permalink
     language: str = "*"
     repaired: bool = False  # double-encoded text was repaired while reading
+    kind: str = ARTICLE  # ARTICLE or K2_ITEM (see ``Article.kind``): ids repeat across the two
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """What tells this entry apart: article 1 and K2 item 1 are two posts."""
+        return (self.kind, self.id)
+
+    @property
+    def notice_id(self) -> int | tuple[str, int]:
+        """``Notice.article_id`` for this entry: the bare id for articles (as ever), the key for K2 items."""
+        return notice_id(self.kind, self.id)
 
     @property
     def reason(self) -> str | None:
@@ -84,6 +96,11 @@ class PlannedArticle:
     def skipped(self, skip: Skip) -> "PlannedArticle":
         """This entry once a later stage found it cannot be written: no file, no URL."""
         return replace(self, action=SKIP, skip=skip, path=None, url=None)
+
+
+def notice_id(kind: str, ident: int) -> int | tuple[str, int]:
+    """What a Notice names an entry by: an article by its id, as before K2; a K2 item by ``("k2", id)``."""
+    return ident if kind == ARTICLE else (kind, ident)
 
 
 def decide(article: Article, *, drafts: bool, now: datetime) -> tuple[str, Skip | None, list[str]]:
@@ -125,7 +142,7 @@ def slug_base(article: Article) -> str:
         slug = slugify(text or "", max_length=MAX_SLUG_BYTES, word_boundary=True, save_order=True)
         if slug:
             return slug
-    return f"article-{article.id}"
+    return f"article-{article.id}" if article.kind == ARTICLE else f"{article.kind}-item-{article.id}"
 
 
 def _unique(base: str, used: set[str]) -> str:
@@ -151,13 +168,18 @@ def plan(
     tz: ZoneInfo,
     permalink: str,
 ) -> list[PlannedArticle]:
-    """Decide every article, then give slugs in id order so runs agree."""
+    """Decide every article and K2 item, then give slugs in (kind, id) order so runs agree.
+
+    Articles and K2 items are planned together: their slugs and files are
+    unique across both.
+    """
     planned: list[PlannedArticle] = []
     for item in articles:
         if isinstance(item, BrokenRow):
             planned.append(
                 PlannedArticle(
                     id=item.first_value if item.first_value is not None else -1,
+                    kind=K2_ITEM if item.table.endswith("k2_items") else ARTICLE,
                     title="", state=None, action=SKIP,
                     skip=Skip("unreadable", f"unreadable row ({item.where}): {item.reason}"),
                 )
@@ -175,9 +197,10 @@ def plan(
                 language=item.language,
                 slug=slug_base(item) if action != SKIP else None,
                 repaired=bool(item.repaired),
+                kind=item.kind,
             )
         )
-    planned.sort(key=lambda p: p.id)
+    planned.sort(key=lambda p: p.key)
     used: set[str] = set()
     for i, p in enumerate(planned):
         if p.action == SKIP or p.slug is None or p.date is None:
@@ -202,8 +225,13 @@ def site_image(src: str) -> str | None:
     return "/" + src
 
 
-def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has_liquid: bool) -> dict[str, Any]:
-    """The post's YAML front matter, in the order a person reads it."""
+def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has_liquid: bool,
+                 joomla_root: str | None = None) -> dict[str, Any]:
+    """The post's YAML front matter, in the order a person reads it.
+
+    A K2 item's image is a file, not a column: it is written when
+    ``joomla_root`` holds it (see :func:`k2_image`).
+    """
     meta: dict[str, Any] = {"layout": "post", "title": article.title}
     if planned.date is not None:
         meta["date"] = planned.date
@@ -213,13 +241,15 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["author"] = article.author
     if article.category and article.category.titles:
         meta["categories"] = list(article.category.titles)
-        # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
-        meta["category_key"] = article.category.path
+        if article.kind == ARTICLE:
+            # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
+            meta["category_key"] = article.category.path
     if article.tags:
         meta["tags"] = [t.title for t in article.tags]
     if article.metadesc.strip():
         meta["description"] = article.metadesc.strip()
-    image = site_image(str(article.images.get("image_intro") or "")) or site_image(str(article.images.get("image_fulltext") or ""))
+    image = site_image(str(article.images.get("image_intro") or "")) or site_image(str(article.images.get("image_fulltext") or "")) \
+        or k2_image(article, joomla_root)
     if image:
         meta["image"] = image
     if article.language and article.language != "*":
@@ -228,11 +258,19 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["featured"] = True
     if article.fields:
         meta["fields"] = dict(article.fields)
-    meta["joomla_id"] = article.id
+    meta["joomla_id" if article.kind == ARTICLE else "k2_id"] = article.id
     if has_liquid:
         # The body holds {{ or {%: Jekyll 4 must print it, not run it.
         meta["render_with_liquid"] = False
     return meta
+
+
+def k2_image(article: Article, joomla_root: str | None) -> str | None:
+    """A K2 item's image (``media/k2/items/cache/<md5>_XL.jpg``) as a site URL, when the file exists."""
+    rel = str(article.images.get("k2_image") or "")
+    if not rel or not joomla_root or not (Path(joomla_root) / rel).is_file():
+        return None
+    return "/" + rel
 
 
 def full_image_html(images: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from . import __version__
 from .config import TOOL_FOLDER, Config
-from .joomla.model import Article, Site
+from .joomla.model import ARTICLE, Article, JoomlaSite
 from .posts import PlannedArticle
 
 CACHE = f"{TOOL_FOLDER}/cache.json"
@@ -54,7 +54,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def context_fingerprint(config: Config, timezone: str, site: Site, planned: Iterable[PlannedArticle],
+def context_fingerprint(config: Config, timezone: str, site: JoomlaSite, planned: Iterable[PlannedArticle],
                         extra: Any = ()) -> str:
     digest = hashlib.sha256(code_fingerprint().encode())
     options = (
@@ -64,16 +64,16 @@ def context_fingerprint(config: Config, timezone: str, site: Site, planned: Iter
     digest.update(repr(options).encode())
     digest.update(repr(_site_state(site)).encode())
     for p in planned:
-        digest.update(repr((p.id, p.action, p.path, p.url)).encode())
+        digest.update(repr((p.id if p.kind == ARTICLE else p.key, p.action, p.path, p.url)).encode())
     return digest.hexdigest()
 
 
-def _site_state(site: Site) -> tuple:
+def _site_state(site: JoomlaSite) -> tuple:
     return (
         site.install, sorted(site.categories.items()), sorted(site.sections.items()), sorted(site.users.items()),
         sorted(site.tags.items()), sorted(site.article_tags.items()), sorted(site.article_fields.items(), key=str),
         site.menu_items, site.modules, site.redirect_links, sorted(site.featured),
-    )
+    ) + ((site.k2,) if site.k2 is not None else ())
 
 
 def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
@@ -96,7 +96,7 @@ class RunCache:
     """The last run's fingerprints, as committed with the site."""
 
     context: str | None = None
-    posts: dict[int, CachedPost] = field(default_factory=dict)
+    posts: dict[tuple[str, int], CachedPost] = field(default_factory=dict)  # by PlannedArticle.key
     redirects: dict[str, Any] | None = None  # the report section and the files, while the context holds
 
     @classmethod
@@ -106,7 +106,7 @@ class RunCache:
             data = json.loads(path.read_text("utf-8"))
             if data.get("format") != _FORMAT:
                 return cls()
-            posts = {int(k): CachedPost(v[0], v[1], v[2], tuple(v[3]), tuple(v[4]), tuple(v[5]))
+            posts = {_key(k): CachedPost(v[0], v[1], v[2], tuple(v[3]), tuple(v[4]), tuple(v[5]))
                      for k, v in data.get("posts", {}).items()}
             return cls(context=data.get("context"), posts=posts, redirects=data.get("redirects"))
         except (OSError, ValueError, TypeError, IndexError, AttributeError):
@@ -117,7 +117,18 @@ class RunCache:
             "format": _FORMAT,
             "context": self.context,
             "redirects": self.redirects,
-            "posts": {str(k): [p.fingerprint, p.path, p.sha, list(p.warnings), list(p.images), list(p.broken_links)]
+            "posts": {_name(k): [p.fingerprint, p.path, p.sha, list(p.warnings), list(p.images), list(p.broken_links)]
                       for k, p in sorted(self.posts.items())},
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _name(key: tuple[str, int]) -> str:
+    """A post's key in the JSON: ``"42"`` for article 42 (as before K2), ``"k2:7"`` for K2 item 7."""
+    kind, ident = key
+    return str(ident) if kind == ARTICLE else f"{kind}:{ident}"
+
+
+def _key(name: str) -> tuple[str, int]:
+    kind, _, ident = name.rpartition(":")
+    return (kind or ARTICLE, int(ident))

@@ -40,7 +40,8 @@ from .convert import ConvertOptions, join_article
 from .convert.plugin_mosimage import expand_mosimage
 from .errors import ArticleError, MigrationError
 from .joomla.model import Article
-from .posts import PlannedArticle, front_matter, full_image_html
+from .joomla.model import ARTICLE
+from .posts import PlannedArticle, front_matter, full_image_html, k2_image
 from .sinks.jekyll import render_post
 
 
@@ -48,8 +49,9 @@ from .sinks.jekyll import render_post
 class RenderOptions:
     timezone: str
     convert: ConvertOptions = ConvertOptions()
-    redirect_from: dict[int, list[str]] = field(default_factory=dict)
-    permalinks: dict[int, str] = field(default_factory=dict)  # --keep-urls
+    # By article id; K2 items by their key ``("k2", id)`` (PlannedArticle.key).
+    redirect_from: dict[int | tuple[str, int], list[str]] = field(default_factory=dict)
+    permalinks: dict[tuple[str, int], str] = field(default_factory=dict)  # --keep-urls, by PlannedArticle.key
 
 
 @dataclass
@@ -64,6 +66,11 @@ class Rendered:
     # exception and the line it was raised at, the same for every article one
     # bug breaks (``TypeError at convert/html.py:412 in convert_a``).
     crash: str | None = None
+    kind: str = ARTICLE  # with ``id``, the key of the plan entry (PlannedArticle.key)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.id)
 
     @property
     def crashed(self) -> bool:
@@ -84,24 +91,32 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
         introtext, fulltext = expand_mosimage(article.introtext, article.fulltext, article.images.get("mosimage"))
         intro = full_image_html(article.images) + introtext
         conversion = join_article(intro, fulltext, options.convert)
-        meta = front_matter(article, planned, ZoneInfo(options.timezone), has_liquid=conversion.has_liquid)
-        if planned.id in options.permalinks:
-            meta["permalink"] = options.permalinks[planned.id]
-        if options.redirect_from.get(planned.id):
-            meta["redirect_from"] = options.redirect_from[planned.id]
+        root = options.convert.joomla_root
+        meta = front_matter(article, planned, ZoneInfo(options.timezone), has_liquid=conversion.has_liquid,
+                            joomla_root=root)
+        if planned.key in options.permalinks:
+            meta["permalink"] = options.permalinks[planned.key]
+        redirected = options.redirect_from.get(planned.id if planned.kind == ARTICLE else planned.key)
+        if redirected:
+            meta["redirect_from"] = redirected
+        images = list(conversion.images)
+        own_image = k2_image(article, root)
+        if own_image and own_image not in images:
+            images.append(own_image)
         return Rendered(
             id=article.id,
+            kind=article.kind,
             text=render_post(meta, conversion.markdown),
             warnings=list(conversion.warnings),
-            images=list(conversion.images),
+            images=images,
             broken_links=list(conversion.broken_links),
         )
     except BAD_CONTENT as exc:
-        return Rendered(id=article.id, error=f"conversion failed: {type(exc).__name__}: {exc}")
+        return Rendered(id=article.id, kind=article.kind, error=f"conversion failed: {type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a bug: this article fails, the pipeline counts the crashes
         last = traceback.format_exception_only(exc)[-1].strip()
         where = _innermost(exc)
-        return Rendered(id=article.id, error=f"conversion crashed: {last} ({where})",
+        return Rendered(id=article.id, kind=article.kind, error=f"conversion crashed: {last} ({where})",
                         crash=f"{type(exc).__name__} at {where}")
 
 
@@ -160,8 +175,8 @@ def _innermost(exc: BaseException) -> str:
     return f"{'/'.join(PurePath(frame.filename).parts[-2:])}:{frame.lineno} in {frame.name}"
 
 
-def _process_died(article_id: int, how: str) -> Rendered:
-    return Rendered(id=article_id, error=f"conversion crashed: its conversion process died ({how})",
+def _process_died(article_id: int, how: str, kind: str = ARTICLE) -> Rendered:
+    return Rendered(id=article_id, kind=kind, error=f"conversion crashed: its conversion process died ({how})",
                     crash=f"conversion process {how}")
 
 
@@ -414,7 +429,7 @@ class Workers:
             return
         first, again = lost[0], lost[1:]
         if len(first.chunk) == 1:
-            first.result, first.chunk = [_process_died(first.chunk[0][0].id, how)], []
+            first.result, first.chunk = [_process_died(first.chunk[0][0].id, how, first.chunk[0][0].kind)], []
         else:
             first.parts = [_Task(first.path, [item]) for item in first.chunk]
             again = first.parts + again

@@ -206,7 +206,8 @@ def check_dump(dump: Path, work: Path, *, now) -> SiteFidelity:
     started = time.perf_counter()
     build_site(site, dest)
     result.seconds_build = time.perf_counter() - started
-    posts = {p.id: p for p in report.articles if p.action == POST and p.url}
+    # the articles (the content table's rows); K2 items are another id space
+    posts = {p.id: p for p in report.articles if p.action == POST and p.url and p.kind == "article"}
     tables = read_tables(dump, ("content", "modules"))
     modules = ModuleTable(tables["modules"])
     for row in tables["content"]:

@@ -654,7 +654,7 @@ def test_jekyll_shows_the_comments_threaded_and_safe(tmp_path: Path, jekyll):
 
     site = tmp_path / "site"
     report = run(Config(source=str(K2_DUMP), site=site, now=NOW, jobs=1))
-    posts = {(ARTICLE, a.id): a.slug for a in report.articles if a.action == "post"}
+    posts = {(ARTICLE, a.id): a.slug for a in report.articles if a.action == "post" and a.kind == ARTICLE}
     source, _ = open_source(str(K2_DUMP))
     reader, joomla, switches = fixture_posts(source)
     stage(site, reader.comments(joomla, {k: v for k, v in switches.items() if k in posts}), posts)
@@ -728,7 +728,7 @@ def test_a_run_writes_the_comments_and_no_comments_removes_them(tmp_path: Path):
     report = run(Config(source=str(K2_DUMP), site=site, now=NOW, jobs=1))
     section = report.extra["comments"]
     posts = {(KIND[a["source"]], a["id"]): a for a in EXPECTED["articles"] + EXPECTED["k2_items"]}
-    slugs_of = {(ARTICLE, a.id): a.slug for a in report.articles if a.action == "post"}
+    slugs_of = {a.key: a.slug for a in report.articles if a.action == "post"}  # K2 items too: ("k2", id)
     for key, slug in slugs_of.items():
         folder = site / "_data" / "comments" / slug
         files = [yaml.safe_load(p.read_text("utf-8")) for p in folder.glob("*.yml")] if folder.is_dir() else []

@@ -16,7 +16,7 @@ import yaml
 
 from conftest import FIXTURES, NOW, corpus_params, jekyll_build
 from migrate.errors import MigrationError
-from migrate.joomla.model import Install, MenuItem, Module, Site
+from migrate.joomla.model import Install, MenuItem, Module, JoomlaSite
 from migrate.sinks.categories import category_pages
 from migrate.sinks.jekyll import JekyllSite
 from migrate.sinks.navigation import (
@@ -24,12 +24,6 @@ from migrate.sinks.navigation import (
     stage_navigation,
 )
 from migrate.sinks.scaffold import default_config, scaffold_files
-
-#: The reader fills these once the lead's change to joomla/model.py and joomla/versions.py is in.
-needs_model = pytest.mark.skipif(
-    "parent_id" not in MenuItem.__dataclass_fields__ or "menutype" not in Module.__dataclass_fields__,
-    reason="needs the MenuItem / Module / Site menu fields of issue 9 (joomla/model.py, joomla/versions.py)",
-)
 
 K2_SITE = FIXTURES / "joomla3-k2-site.sql"
 EXPECTED = json.loads((FIXTURES / "joomla3-k2-site.expected.json").read_text("utf-8"))
@@ -74,7 +68,7 @@ class K2Urls:
         return None
 
 
-def as_expected(entry: Entry, site: Site, k2: K2Urls) -> dict:
+def as_expected(entry: Entry, site: JoomlaSite, k2: K2Urls) -> dict:
     """An entry in the JSON's words: ``{id, title, kind, target, children}``."""
     t = entry.target
     if entry.kind in ("heading", "separator"):
@@ -97,7 +91,6 @@ def as_expected(entry: Entry, site: Site, k2: K2Urls) -> dict:
 
 # -- the fixture ------------------------------------------------------------------------------
 
-@needs_model
 def test_k2_site_navigation_is_the_tree_written_by_hand():
     source, site, urls = read(K2_SITE)
     k2 = K2Urls(source)
@@ -113,7 +106,6 @@ def test_k2_site_navigation_is_the_tree_written_by_hand():
     assert [c.url for c in main[2].children] == ["/k2/category/trips/alps/", "/k2/1/", "/k2/tag/alps/"]
 
 
-@needs_model
 def test_k2_site_items_left_out_say_why():
     source, site, urls = read(K2_SITE)
     nav = build_navigation(site, first_url(urls, K2Urls(source)))
@@ -128,7 +120,6 @@ def test_k2_site_items_left_out_say_why():
     assert nav.summary()["left_out"][0].keys() == {"id", "menutype", "title", "code", "text"}
 
 
-@needs_model
 def test_without_k2_pages_the_k2_entries_and_their_heading_are_left_out():
     _, site, urls = read(K2_SITE)
     nav = build_navigation(site, urls)
@@ -140,13 +131,11 @@ def test_without_k2_pages_the_k2_entries_and_their_heading_are_left_out():
     assert left[104].code == "empty-heading"
 
 
-@needs_model
 def test_the_default_language_falls_back_to_the_first_language_menu():
     _, site, urls = read(K2_SITE)
     assert build_navigation(site, urls).default_language == "en-GB"
 
 
-@needs_model
 def test_blog_fixture_keeps_its_main_menu_and_drops_the_trashed_item():
     _, site, urls = read(FIXTURES / "joomla3-blog.sql")
     nav = build_navigation(site, urls)
@@ -160,7 +149,6 @@ def test_blog_fixture_keeps_its_main_menu_and_drops_the_trashed_item():
     assert [(o.id, o.code, o.text) for o in nav.left_out] == [(104, "unpublished", "trashed menu item")]
 
 
-@needs_model
 def test_joomla15_section_item_stays_as_a_heading_over_its_categories():
     _, site, urls = read(FIXTURES / "joomla15-mini.sql")
     (menu,) = build_navigation(site, urls).menus
@@ -170,7 +158,6 @@ def test_joomla15_section_item_stays_as_a_heading_over_its_categories():
     assert blog.children[0].children[0].kind == "post"
 
 
-@needs_model
 def test_menu_option_picks_menus_and_refuses_unknown_ones():
     _, site, urls = read(K2_SITE)
     nav = build_navigation(site, urls, menus=("footermenu", "hiddenmenu"))
@@ -181,7 +168,6 @@ def test_menu_option_picks_menus_and_refuses_unknown_ones():
         build_navigation(site, urls, menus=("topmenu",))
 
 
-@needs_model
 @pytest.mark.parametrize("dump", corpus_params())
 def test_corpus_menus_build_and_link_only_safe_urls(dump):
     _, site, urls = read(dump)
@@ -220,7 +206,7 @@ URLS = PlanUrls(posts={1: "/p/one/", 3: "/p/three/"}, categories={8: "/category/
 
 
 def nav_of(*items, modules=(), urls=URLS, **kwargs) -> Navigation:
-    site = Site(install=Install("x_", "3", "3.10"))
+    site = JoomlaSite(install=Install("x_", "3", "3.10"))
     site.all_menu_items = list(items)
     site.modules = list(modules)
     return build_navigation(site, urls, **kwargs)
@@ -231,7 +217,6 @@ def one(*items, **kwargs):
     return (nav.menus[0].entries if nav.menus else ()), {o.id: o for o in nav.left_out}
 
 
-@needs_model
 @pytest.mark.parametrize("link, kind, url", [
     ("https://example.com/a?b=1&c=2", "external", "https://example.com/a?b=1&c=2"),
     ("HTTP://EXAMPLE.COM/", "external", "HTTP://EXAMPLE.COM/"),
@@ -251,7 +236,6 @@ def test_url_items_keep_safe_urls(link, kind, url):
     assert (entries[0].kind, entries[0].url) == (kind, url)
 
 
-@needs_model
 @pytest.mark.parametrize("link, code", [
     ("javascript:alert(document.cookie)", "unsafe-url"),
     ("JaVaScRiPt:alert(1)", "unsafe-url"),
@@ -271,7 +255,6 @@ def test_url_items_with_other_schemes_are_left_out(link, code):
     assert left[1].code == code
 
 
-@needs_model
 def test_unseen_items_leave_with_their_sub_items():
     entries, left = one(
         item(1, "draft", ARTICLE.format(1), published=0),
@@ -287,7 +270,6 @@ def test_unseen_items_leave_with_their_sub_items():
     assert (left[3].code, left[4].code, left[5].text) == ("restricted", "hidden", "trashed menu item")
 
 
-@needs_model
 def test_an_item_whose_page_is_gone_stays_a_heading_for_its_children():
     entries, left = one(
         item(1, "Skipped article", ARTICLE.format(2)),
@@ -302,7 +284,6 @@ def test_an_item_whose_page_is_gone_stays_a_heading_for_its_children():
     assert left[4].text == "a page of com_contact (categories view), which the new site does not have"
 
 
-@needs_model
 def test_headings_and_separators_have_no_url_and_keep_their_children():
     entries, left = one(
         item(1, "Heading", type="heading"),
@@ -317,7 +298,6 @@ def test_headings_and_separators_have_no_url_and_keep_their_children():
     assert left[5].code == "empty-heading" and left[6].code == "no-page"
 
 
-@needs_model
 def test_alias_items_resolve_to_their_target():
     entries, left = one(
         item(1, "Alias", "index.php?Itemid=", type="alias", alias_target=10),
@@ -341,7 +321,6 @@ def test_alias_items_resolve_to_their_target():
     assert left[4].text == "an alias that leads back to itself"
 
 
-@needs_model
 def test_items_keep_the_old_order_and_depth_is_bounded():
     chain = [item(1, "level 1", ARTICLE.format(1))] + [
         item(i, f"level {i}", ARTICLE.format(1), parent=i - 1) for i in range(2, MAX_DEPTH + 3)]
@@ -352,7 +331,6 @@ def test_items_keep_the_old_order_and_depth_is_bounded():
     assert left[MAX_DEPTH + 1].code == "too-deep" and left[MAX_DEPTH + 1].text.endswith("with its 1 sub-items")
 
 
-@needs_model
 def test_menus_shown_everywhere_by_a_public_module_are_the_navigation():
     def module(mid, menutype, kind="mod_menu", **kw):
         return Module(mid, menutype, kind, "left", "", kw.pop("published", 1), menutype=menutype, **kw)
@@ -377,7 +355,6 @@ def link(mid, menutype, **kwargs):
     return item(mid, None, "https://example.com/", type="url", menutype=menutype, **kwargs)
 
 
-@needs_model
 @pytest.mark.parametrize("items, chosen", [
     # (menutype, home, language) per item.  Each language's home item names its main menu;
     # the "All languages" home of a hidden menu does not.
@@ -392,7 +369,6 @@ def test_without_menu_modules_the_main_menu_is_taken(items, chosen):
     assert [(m.menutype, m.language) for m in nav_of(*made).menus] == chosen
 
 
-@needs_model
 def test_items_of_another_language_in_an_all_languages_menu_say_so():
     entries, _ = one(item(1, "English only", ARTICLE.format(1), language="en-GB"), item(2, "All", ARTICLE.format(3)))
     assert [e.language for e in entries] == ["en-GB", None]
@@ -587,7 +563,6 @@ def test_jekyll_without_a_navigation_file_renders_no_menu(jekyll, tmp_path):
     assert doc.xpath("//nav") == [] and doc.xpath("//main")[0].text_content().strip() == "body"
 
 
-@needs_model
 def test_jekyll_renders_the_k2_site_navigation(jekyll, tmp_path):
     source, site, urls = read(K2_SITE)
     nav = build_navigation(site, first_url(urls, K2Urls(source)), default_language="en-GB")
@@ -599,3 +574,18 @@ def test_jekyll_renders_the_k2_site_navigation(jekyll, tmp_path):
     assert main[2][2][1] == ("Tour du Mont Blanc", "/k2/1/", [])
     _, fr = out["fr.html"]
     assert [t for t, _, _ in tree(fr.xpath("//nav")[0].find("ul"))] == ["Accueil", "Carnet"]
+
+
+def test_the_plan_resolves_k2_items_and_articles_in_their_own_id_spaces(tmp_path):
+    # K2 item 1 and article 1 share an id: the menu's K2 item must lead to the K2 post, and back.
+    from migrate.config import Config
+    from migrate.pipeline import run
+
+    report = run(Config(source=str(K2_SITE), site=tmp_path / "site", now=NOW, jobs=1))
+    urls = plan_urls(report.articles, {})
+    article_1 = next(a.url for a in report.articles if a.id == 1 and a.kind == "article")
+    k2_1 = next(a.url for a in report.articles if a.id == 1 and a.kind == "k2")
+    assert article_1 != k2_1
+    assert (urls("article", 1), urls("k2_item", 1)) == (article_1, k2_1)
+    navigation = yaml.safe_load((tmp_path / "site" / NAVIGATION_FILE).read_text("utf-8"))
+    assert k2_1 in yaml.safe_dump(navigation)

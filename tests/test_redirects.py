@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from migrate.errors import MigrationError
-from migrate.joomla.model import Category, Install, MenuItem, RedirectLink, Site
+from migrate.joomla.model import Category, Install, MenuItem, RedirectLink, JoomlaSite
 from migrate.joomla.routes import main_sef_url
 from migrate.notices import REDIRECT_REFUSED
 from migrate.permalink import category_url
@@ -34,9 +34,9 @@ def item(mid, path, link, view, target, home=False, language="*", layout_=None) 
     return MenuItem(mid, "main", path, path.split("/")[-1], path, link, 1, home, language, view, target, layout_)
 
 
-def make_site(family: str, *, language_prefixes=None) -> tuple[Site, list[PlannedArticle]]:
+def make_site(family: str, *, language_prefixes=None) -> tuple[JoomlaSite, list[PlannedArticle]]:
     """blog (8) > cloud (9); menu: home, "news" on blog (section 3 in 1.5), "about" on article 1."""
-    site = Site(install=Install("x_", family, family))
+    site = JoomlaSite(install=Install("x_", family, family))
     if family == "1.5":
         site.sections[3] = Category(3, "Blog", "blog", "blog", ("Blog",))
         site.categories[9] = Category(9, "Cloud", "cloud", "blog/cloud", ("Blog", "Cloud"), section_id=3)
@@ -349,7 +349,7 @@ def test_apache_target_escapes_percent(): assert apache_target("/caf%C3%A9/") ==
 HOSTILE = '''x" ; } server { listen 127.0.0.1:%d; } map $a $b { "'''
 
 
-def hostile_site() -> tuple[Site, list[PlannedArticle], int]:
+def hostile_site() -> tuple[JoomlaSite, list[PlannedArticle], int]:
     """Aliases that try to break out of a configuration file (used with real servers too)."""
     import socket
 

@@ -187,6 +187,7 @@ class DictLinkResolver:
     by_path: dict[str, str] = field(default_factory=dict)
     category_by_id: dict[int, str] = field(default_factory=dict)
     old_urls: tuple[str, ...] = ()
+    k2_by_id: dict[int, str] = field(default_factory=dict)  # K2 item id -> new URL: another id space than by_id
 
     def is_internal(self, href: str) -> bool:
         return classify_href(href, self.old_urls).kind == PAGE
@@ -200,6 +201,9 @@ class DictLinkResolver:
         params = dict(parse_qsl(query, keep_blank_values=True))
         if params.get("option") == "com_content":
             return self._resolve_query(params)
+        if params.get("option") == "com_k2":
+            ident = leading_id(params.get("id", ""))
+            return self.k2_by_id.get(ident) if params.get("view") == "item" and ident is not None else None
         norm = normalise_path(bare)
         if norm in self.by_path:
             return self.by_path[norm]

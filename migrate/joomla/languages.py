@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 from ..sources.base import Source
+
+
+def read_default_language(source: Source, prefix: str) -> str | None:
+    """The site's default content language (com_languages' ``site`` parameter); None before 1.6."""
+    ext = prefix + "extensions"
+    if ext not in source.tables():
+        return None
+    for _, row in source.read({ext: None}):
+        if isinstance(row, dict) and row.get("element") == "com_languages" and row.get("type") == "component":
+            try:
+                params = json.loads(str(row.get("params") or "{}"))
+            except ValueError:
+                return None
+            site = params.get("site") if isinstance(params, dict) else None
+            return str(site) if site else None
+    return None
 
 
 def read_language_prefixes(source: Source, prefix: str) -> dict[str, str]:

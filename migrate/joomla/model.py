@@ -57,7 +57,7 @@ class Tag:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """A published site menu item; SEF URLs are built from these."""
+    """A site menu item: SEF URLs are built from the published components, navigation from all of them."""
 
     id: int
     menutype: str
@@ -71,6 +71,13 @@ class MenuItem:
     view: str | None  # article, category, section, featured, frontpage, ...
     target_id: int | None
     layout: str | None = None
+    parent_id: int | None = None  # None: top level (2.5+ level 1, below the root; 1.5 parent 0)
+    ordering: int = 0  # sorts siblings: lft in 2.5+, ordering in 1.5
+    type: str = "component"  # component, url, alias, separator, heading (1.5's menulink is alias)
+    public: bool = True  # guests may see it (access 1 Public or 5 Guest; 1.5: 0)
+    new_window: bool = False  # browserNav 1 (new window) or 2 (popup)
+    alias_target: int | None = None  # type alias: the item it stands for (params aliasoptions; 1.5 menu_item)
+    shown: bool = True  # params menu_show (3.5+): 0 keeps the page routable but out of the menus
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class Module:
     content: str
     published: int
     showtitle: bool = False
+    menutype: str | None = None  # the menu it shows (params "menutype"): mod_menu, 1.5 mod_mainmenu, third-party menus
+    language: str = "*"
+    public: bool = True  # guests may see it (same view levels as articles)
+    pages: str = "all"  # #__modules_menu: "all" (menuid 0), "all-but" (negative ids), "some" (positive), "none"
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class RedirectLink:
 
 
 @dataclass
-class Site:
+class JoomlaSite:
     """Everything except the article bodies, read once per run.
 
     These tables are small next to ``#__content`` (they grow with the
@@ -111,11 +122,34 @@ class Site:
     tags: dict[int, Tag] = field(default_factory=dict)
     article_tags: dict[int, list[int]] = field(default_factory=dict)
     article_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
-    menu_items: list[MenuItem] = field(default_factory=list)
+    menu_items: list[MenuItem] = field(default_factory=list)  # published components: the routes
+    all_menu_items: list[MenuItem] = field(default_factory=list)  # every type and state: the navigation
+    menu_titles: dict[str, str] = field(default_factory=dict)  # menutype -> title (#__menu_types)
     modules: list[Module] = field(default_factory=list)
     redirect_links: list[RedirectLink] = field(default_factory=list)
     featured: set[int] = field(default_factory=set)  # 1.5 keeps it in its own table
+    k2: "K2Site | None" = None  # the K2 extension's tables, when the site has them
     warnings: list[str] = field(default_factory=list)  # tables or rows we could not read
+
+
+@dataclass
+class K2Site:
+    """What the K2 extension adds: its own category tree, tags, profiles and extra fields.
+
+    K2 ids are their own id space: K2 category 2 is not core category 2, K2
+    item 1 is not article 1, so none of these share a dict with the core ones.
+    """
+
+    categories: dict[int, Category] = field(default_factory=dict)
+    category_params: dict[int, str] = field(default_factory=dict)  # for K2's own comment switches
+    tags: dict[int, Tag] = field(default_factory=dict)  # published tags only
+    item_tags: dict[int, list[int]] = field(default_factory=dict)
+    authors: dict[int, str] = field(default_factory=dict)  # Joomla user id -> K2 profile name
+    extra_fields: dict[int, dict[str, Any]] = field(default_factory=dict)  # published definitions
+    params: str = ""  # com_k2's parameters
+
+
+ARTICLE, K2_ITEM = "article", "k2"  # Article.kind: the id space an id belongs to
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,8 @@ class Article:
     hits: int = 0
     warnings: tuple[str, ...] = ()  # problems found while reading (missing user, repaired text)
     repaired: tuple[str, ...] = ()  # fields whose double-encoded text was repaired
+    kind: str = ARTICLE  # ARTICLE or K2_ITEM: ids repeat across the two
+    params: str = ""  # K2 items: the item's parameters (comment switches)
 
     @property
     def date(self) -> datetime | None:

@@ -8,8 +8,9 @@ import ftfy
 
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
+from . import k2
 from .comments import COMMENT_TABLES, CommentsRead, CommentSwitches, PostKey, read_comments
-from .model import Article, Install, Site
+from .model import Article, Install, JoomlaSite
 from .schema import detect_install, prefix_spellings
 from .versions import Hooks15, Hooks25, hooks_for
 
@@ -29,6 +30,7 @@ OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
     "schemas": None,
     "languages": None,
     **COMMENT_TABLES,
+    **{name: None for name in k2.SITE_TABLES},
 }
 
 
@@ -90,7 +92,7 @@ def retained(prefix: str | None = None, *, comments: bool = True) -> Retain:
         return table.endswith(name) and (spellings is None or any(table == p + name for p in spellings))
 
     def choose(table: str, columns: tuple[str, ...]) -> Collection[str] | None:
-        if named(table, "content"):
+        if named(table, "content") or named(table, k2.ITEMS):  # K2 items: kept like the articles, without bodies
             if set(BODY_COLUMNS) <= set(columns):
                 return [c for c in columns if c not in BODY_COLUMNS]
             return None
@@ -131,22 +133,28 @@ class JoomlaReader:
         self.hooks: Hooks25 = hooks_for(self.install.family, self.install.prefix, self.fix)
         self.content_table = self.install.prefix + "content"
 
-    def site(self) -> Site:
+    def site(self) -> JoomlaSite:
         """One pass over the small tables: categories, users, tags, menus..."""
-        site = Site(install=self.install)
+        site = JoomlaSite(install=self.install)
         tables = self.source.tables()
         wanted = self.hooks.site_tables(set(tables))
-        staging: dict = {}
+        pending: dict = {}
         for table, row in self.source.read(dict(wanted)):
             if isinstance(row, BrokenRow):
                 site.warnings.append(f"{row.where}: unreadable row of {row.table} ({row.reason}); ignored")
                 continue
-            self.hooks.add_row(site, table, row, staging)
-        self.hooks.finish(site, staging)
+            self.hooks.add_row(site, table, row, pending)
+        self.hooks.finish(site, pending)
         forget(self.source, wanted)  # read once: the site holds them now
+        k2.read_k2_site(self.source, self.install.prefix, site, self.fix)
         return site
 
-    def articles(self, site: Site, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
+    def entries(self, site: JoomlaSite, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
+        """Stream the articles, then the K2 items (``Article.kind`` tells them apart), as ``articles`` does."""
+        yield from self.articles(site, bodies=bodies)
+        yield from k2.read_items(self.source, self.install.prefix, site, self.fix, bodies=bodies)
+
+    def articles(self, site: JoomlaSite, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
         """Stream the articles; a row that cannot be read comes as a BrokenRow.
 
         Without ``bodies`` the big text columns are not even decoded, which
@@ -166,7 +174,7 @@ class JoomlaReader:
         if not bodies:
             forget(self.source, [self.content_table])  # the headers are planned once
 
-    def comments(self, site: Site, posts: Mapping[PostKey, CommentSwitches]) -> CommentsRead:
+    def comments(self, site: JoomlaSite, posts: Mapping[PostKey, CommentSwitches]) -> CommentsRead:
         """The comments of ``posts`` (post key -> its switches), read once: what is kept of the
         comment tables is freed afterwards."""
         found = read_comments(self.source, self.install.prefix, posts, users=site.users, fix=self.fix)

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Protocol
 
-from .model import Category, Site
+from .model import Category, JoomlaSite
 
 _ARTICLE_BASE = ["component", "content", "article"]
 _CATEGORY_BASE = ["component", "content", "category"]
@@ -60,7 +60,7 @@ CATEGORY, SECTION = "category", "section"
 class NestedTree:
     """2.5 and later: categories nest to any depth, each naming its parent."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: JoomlaSite) -> None:
         self.categories = site.categories
 
     def chain(self, catid: int) -> list[Category]:
@@ -81,7 +81,7 @@ class NestedTree:
 class SectionTree:
     """1.5: a section above each category, and no deeper nesting."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: JoomlaSite) -> None:
         self.categories = site.categories
         self.sections = site.sections
 
@@ -220,7 +220,7 @@ class Version:
 
     routers: tuple[Router, ...]  # every router a site of this version may have run
     default: Router  # the router of a default install: the URL Joomla linked a page under
-    tree: Callable[[Site], CategoryTree]  # the shape of the category tree (1.5: sections above categories)
+    tree: Callable[[JoomlaSite], CategoryTree]  # the shape of the category tree (1.5: sections above categories)
     home_path_left_out: bool  # routes below the home item leave its path out (both spellings are kept)
     task_queries: bool  # the 1.0/1.5 non-SEF forms: task=view, task=category, task=blogcategory
 

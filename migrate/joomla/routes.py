@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..url_safety import UnsafeValue, encode_path
-from .model import Category, MenuItem, Site
+from .model import Category, MenuItem, JoomlaSite
 from .routers import CATEGORY, SECTION, Node, version_of
 
 
@@ -60,6 +60,14 @@ def _is_content(item: MenuItem) -> bool:
     return "option=com_content" in item.link.replace("&amp;", "&")
 
 
+def _is_k2(item: MenuItem) -> bool:
+    return "option=com_k2" in item.link.replace("&amp;", "&")
+
+
+def _k2_query(item: MenuItem) -> dict[str, str]:
+    return {k.lower(): v for k, v in parse_qsl(urlsplit(item.link.replace("&amp;", "&")).query)}
+
+
 def _integer(*values: object) -> bool:
     return all(type(v) is int for v in values)  # noqa: E721  (a bool is no id)
 
@@ -72,7 +80,7 @@ def _natural(value: object) -> bool:
 class SiteRoutes:
     """The menu and category tree of one site, indexed once for the URL forms of every page."""
 
-    def __init__(self, site: Site, language_prefixes: Mapping[str, str] | None = None) -> None:
+    def __init__(self, site: JoomlaSite, language_prefixes: Mapping[str, str] | None = None) -> None:
         self.site = site
         self.version = version_of(site.install.family)
         self.tree = self.version.tree(site)
@@ -80,7 +88,13 @@ class SiteRoutes:
         self.article_items: dict[int, list[MenuItem]] = defaultdict(list)
         self.category_items: dict[int, list[MenuItem]] = defaultdict(list)
         self.roots: list[Root] = []
+        # K2's menu items: an item's own (view=item), and category lists (view=itemlist, task=category)
+        self.k2_item_items: dict[int, list[MenuItem]] = defaultdict(list)
+        self.k2_category_items: dict[int, list[MenuItem]] = defaultdict(list)
+        self.k2_tag_items: dict[str, list[MenuItem]] = defaultdict(list)
         for m in site.menu_items:
+            if _is_k2(m):
+                self._index_k2(m)
             if not _is_content(m):
                 continue
             if m.view == "article" and m.target_id:
@@ -94,6 +108,16 @@ class SiteRoutes:
                 self.roots.append(Root(m, Node(SECTION, m.target_id)))
             elif m.view not in ("form",) and (m.layout or "") not in ("edit", "form"):
                 self.roots.append(Root(m, None))
+
+    def _index_k2(self, m: MenuItem) -> None:
+        query = _k2_query(m)
+        view, task = query.get("view", ""), query.get("task", "")
+        if view == "item" and m.target_id:
+            self.k2_item_items[m.target_id].append(m)
+        elif view == "itemlist" and task == "category" and m.target_id:
+            self.k2_category_items[m.target_id].append(m)
+        elif view == "itemlist" and task == "tag" and query.get("tag"):
+            self.k2_tag_items[query["tag"]].append(m)
 
     # -- the pieces ---------------------------------------------------------------
     def languages(self, item: MenuItem | None, language: str) -> list[str | None]:
@@ -204,6 +228,88 @@ class SiteRoutes:
         feeds = [f"/index.php?option=com_content&view=category&id={cid}&format=feed&type={kind}" for kind in ("rss", "atom")]
         return OldUrls(menu_paths, routes, [], forms, feeds)
 
+    def k2_item(self, item: RoutedArticle) -> OldUrls:
+        """The old URLs of a K2 item (``catid`` is its K2 category).
+
+        SEF: the item's own menu items; ``item/<id>-<alias>`` (K2's router)
+        and ``<id>-<alias>`` (its advanced SEF) below a menu item of its K2
+        category or of a parent category, and below ``component/k2``.  The
+        non-SEF forms (``option=com_k2``) are literal request URIs: the
+        servers' id-only matching knows ``com_content`` only.
+        """
+        language = item.language
+        menu_paths: list[list[str]] = []
+        itemid: int | None = None
+        for menu in self.k2_item_items.get(item.id, ()):
+            itemid = itemid or menu.id
+            for base in self.menu_bases(menu):
+                _add_prefixed(menu_paths, base, self.languages(menu, language))
+        segment = f"{item.id}-{item.alias}"
+        tails = [["item", segment], [segment]]
+        routes: list[list[str]] = []
+        categories = self.site.k2.categories if self.site.k2 is not None else {}
+        cid, seen = item.catid, set()
+        while cid in categories and cid not in seen:
+            seen.add(cid)
+            for menu in self.k2_category_items.get(cid, ()):
+                itemid = itemid or menu.id
+                for base in self.menu_bases(menu):
+                    for tail in tails:
+                        _add_prefixed(routes, base + tail, self.languages(menu, language))
+            cid = categories[cid].parent_id or 0
+        for tail in tails:
+            _add_prefixed(routes, ["component", "k2"] + tail, self.languages(None, language))
+        alias = quote(item.alias, safe="-._~")
+        iid = item.id
+        forms = [
+            f"/index.php?option=com_k2&view=item&id={iid}",
+            f"/index.php?option=com_k2&view=item&id={iid}:{alias}",
+            f"/index.php?option=com_k2&view=item&layout=item&id={iid}",
+            f"/index.php?option=com_k2&view=item&layout=item&id={iid}:{alias}",
+            f"/index.php?view=item&id={iid}%3A{alias}&option=com_k2",
+            f"/?option=com_k2&view=item&id={iid}",
+            f"/?option=com_k2&view=item&id={iid}:{alias}",
+        ]
+        if itemid:
+            forms += [f"/index.php?option=com_k2&view=item&id={iid}:{alias}&Itemid={itemid}",
+                      f"/index.php?option=com_k2&view=item&layout=item&id={iid}&Itemid={itemid}"]
+        forms += [f"/index.php?option=com_k2&view=item&id={iid}&lang={lang}"
+                  for lang in self.languages(None, language)[1:]]
+        return OldUrls(menu_paths, routes, [], forms, [])
+
+    def k2_lists(self) -> OldUrls:
+        """The old URLs of the K2 category and tag listings that guests could see.
+
+        The new site has no page for them (K2 items carry their categories
+        and tags in the front matter); the caller decides where they go.
+        """
+        k2 = self.site.k2
+        menu_paths: list[list[str]] = []
+        routes: list[list[str]] = []
+        forms: list[str] = []
+        if k2 is None:
+            return OldUrls(menu_paths, routes, [], forms, [])
+        langs = self.languages(None, "*")
+        for cid, category in sorted(k2.categories.items()):
+            if category.published != 1 or not category.public:
+                continue
+            for menu in self.k2_category_items.get(cid, ()):
+                for base in self.menu_bases(menu):
+                    _add_prefixed(menu_paths, base, self.languages(menu, category.language))
+            _add_prefixed(routes, ["component", "k2", "itemlist", "category", f"{cid}-{category.alias}"], langs)
+            alias = quote(category.alias, safe="-._~")
+            forms += [f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}",
+                      f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}:{alias}",
+                      f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}",
+                      f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}:{alias}"]
+        for _, tag in sorted(k2.tags.items()):
+            for menu in self.k2_tag_items.get(tag.title, ()):
+                for base in self.menu_bases(menu):
+                    _add_prefixed(menu_paths, base, self.languages(menu, "*"))
+            _add_prefixed(routes, ["component", "k2", "itemlist", "tag", tag.title], langs)
+            forms.append(f"/index.php?option=com_k2&view=itemlist&task=tag&tag={quote(tag.title, safe='-._~')}")
+        return OldUrls(menu_paths, routes, [], forms, [])
+
     # -- the one URL Joomla linked ------------------------------------------------------
     def main_url(self, article: RoutedArticle, *, suffix: bool = False) -> str | None:
         """The URL Joomla linked the article under: see ``main_sef_url``."""
@@ -250,7 +356,7 @@ def _add_prefixed(routes: list[list[str]], segments: list[str], languages: list[
 
 
 def main_sef_url(
-    site: Site,
+    site: JoomlaSite,
     article: RoutedArticle,
     *,
     suffix: bool = False,
@@ -269,7 +375,7 @@ def main_sef_url(
 
 
 def main_sef_urls(
-    site: Site, articles: Iterable[RoutedArticle], *, suffix: bool = False,
+    site: JoomlaSite, articles: Iterable[RoutedArticle], *, suffix: bool = False,
     language_prefixes: Mapping[str, str] | None = None,
 ) -> dict[int, str]:
     """``main_sef_url`` of every article given (the caller picks them: the posts), indexing the menu once."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ArticleError
-from .model import ARCHIVED, Article, Category, MenuItem, Module, RedirectLink, Site, Tag, User
+from .model import ARCHIVED, Article, Category, MenuItem, Module, RedirectLink, JoomlaSite, Tag, User
 
 Fix = Callable[[str], str]
 
@@ -64,6 +65,19 @@ def _target_id(query: dict[str, str]) -> int | None:
     return int(m.group(0)) if m else None
 
 
+def params(value: Any) -> dict[str, Any]:
+    """A params column: JSON in 2.5+, ``key=value`` lines in 1.5; {} when it is neither."""
+    text = as_str(value).strip()
+    if text.startswith("{"):
+        try:
+            loaded = json.loads(text)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
 class Hooks25:
     """How Joomla 2.5 to 5.x store articles (named for the first of them); 1.5 overrides what differs."""
 
@@ -84,54 +98,61 @@ class Hooks25:
             p + "fields": None,
             p + "fields_values": None,
             p + "menu": None,
+            p + "menu_types": None,
             p + "modules": None,
+            p + "modules_menu": ("moduleid", "menuid"),
             p + "redirect_links": None,
             p + "content_frontpage": None,
         }
         return {t: c for t, c in wanted.items() if t in available}
 
     # -- site rows ----------------------------------------------------------
-    def add_row(self, site: Site, table: str, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def add_row(self, site: JoomlaSite, table: str, row: dict[str, Any], pending: dict[str, Any]) -> None:
         kind = table[len(self.prefix):]
         handler = getattr(self, f"_row_{kind}", None)
         if handler is not None:
-            handler(site, row, staging)
+            handler(site, row, pending)
 
-    def _row_categories(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_categories(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         if row.get("extension") not in ("com_content", None):
             return
-        staging.setdefault("categories", []).append(row)
+        pending.setdefault("categories", []).append(row)
 
-    def _row_users(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_users(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         uid = as_int(row.get("id"))
         site.users[uid] = User(uid, self.fix(as_str(row.get("name"))), self.fix(as_str(row.get("username"))))
 
-    def _row_tags(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_tags(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         tid = as_int(row.get("id"))
         if tid <= 1 and as_str(row.get("alias")) == "root":
             return
         site.tags[tid] = Tag(tid, self.fix(as_str(row.get("title"))), as_str(row.get("alias")), as_str(row.get("path")))
-        staging.setdefault("tag_order", {})[tid] = as_int(row.get("lft"), tid)
+        pending.setdefault("tag_order", {})[tid] = as_int(row.get("lft"), tid)
 
-    def _row_contentitem_tag_map(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_contentitem_tag_map(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         if row.get("type_alias") == "com_content.article":
             site.article_tags.setdefault(as_int(row.get("content_item_id")), []).append(as_int(row.get("tag_id")))
 
-    def _row_fields(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_fields(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         if row.get("context") == "com_content.article" and as_int(row.get("state"), 1) == 1:
-            staging.setdefault("fields", {})[as_int(row.get("id"))] = (as_str(row.get("name")), as_int(row.get("ordering")))
+            pending.setdefault("fields", {})[as_int(row.get("id"))] = (as_str(row.get("name")), as_int(row.get("ordering")))
 
-    def _row_fields_values(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        staging.setdefault("field_values", []).append(
+    def _row_fields_values(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
+        pending.setdefault("field_values", []).append(
             (as_int(row.get("field_id")), as_int(row.get("item_id"), -1), self.fix(as_str(row.get("value"))))
         )
 
-    def _row_menu(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        staging.setdefault("menu", []).append(row)
+    def _row_menu(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
+        pending.setdefault("menu", []).append(row)
 
-    def _row_modules(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_menu_types(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
+        if as_int(row.get("client_id")) == 0:
+            site.menu_titles[as_str(row.get("menutype"))] = self.fix(as_str(row.get("title")))
+
+    def _row_modules(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         if as_int(row.get("client_id")) != 0:
             return
+        menutype = as_str(params(row.get("params")).get("menutype"))  # mod_menu, 1.5 mod_mainmenu, third-party menus
         site.modules.append(
             Module(
                 id=as_int(row.get("id")),
@@ -141,10 +162,16 @@ class Hooks25:
                 content=self.fix(as_str(row.get("content"))),
                 published=as_int(row.get("published")),
                 showtitle=bool(as_int(row.get("showtitle"))),
+                menutype=menutype or None,
+                language=as_str(row.get("language")) or "*",
+                public=as_int(row.get("access"), min(self.public_access)) in self.public_access,
             )
         )
 
-    def _row_redirect_links(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_modules_menu(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
+        pending.setdefault("module_pages", {}).setdefault(as_int(row.get("moduleid")), []).append(as_int(row.get("menuid")))
+
+    def _row_redirect_links(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         site.redirect_links.append(
             RedirectLink(
                 id=as_int(row.get("id")),
@@ -155,18 +182,18 @@ class Hooks25:
             )
         )
 
-    def _row_content_frontpage(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_content_frontpage(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         site.featured.add(as_int(row.get("content_id")))
 
     # -- after all rows -----------------------------------------------------
-    def finish(self, site: Site, staging: dict[str, Any]) -> None:
-        self._finish_categories(site, staging)
-        order = staging.get("tag_order", {})
+    def finish(self, site: JoomlaSite, pending: dict[str, Any]) -> None:
+        self._finish_categories(site, pending)
+        order = pending.get("tag_order", {})
         for tag_ids in site.article_tags.values():
             tag_ids.sort(key=lambda t: (order.get(t, t), t))
-        fields = staging.get("fields", {})
+        fields = pending.get("fields", {})
         values: dict[int, dict[int, list[str]]] = {}
-        for field_id, item_id, value in staging.get("field_values", []):
+        for field_id, item_id, value in pending.get("field_values", []):
             if field_id in fields:
                 values.setdefault(item_id, {}).setdefault(field_id, []).append(value)
         for item_id, by_field in values.items():
@@ -174,10 +201,14 @@ class Hooks25:
             site.article_fields[item_id] = {
                 fields[fid][0]: vals[0] if len(vals) == 1 else vals for fid, vals in ordered
             }
-        site.menu_items = self._menu_items(staging.get("menu", []))
+        site.all_menu_items = self._menu_items(pending.get("menu", []))
+        site.menu_items = [m for m in site.all_menu_items if m.published == 1 and m.type == "component"]
+        if "module_pages" in pending:  # without the table, every module counts as shown on all pages
+            pages = pending["module_pages"]
+            site.modules = [replace(m, pages=_pages(pages.get(m.id, []))) for m in site.modules]
 
-    def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
-        by_id = {as_int(r.get("id")): r for r in staging.get("categories", [])}
+    def _finish_categories(self, site: JoomlaSite, pending: dict[str, Any]) -> None:
+        by_id = {as_int(r.get("id")): r for r in pending.get("categories", [])}
 
         def titles(cid: int, seen: frozenset[int] = frozenset()) -> tuple[str, ...]:
             row = by_id.get(cid)
@@ -204,12 +235,12 @@ class Hooks25:
     def _menu_items(self, rows: list[dict[str, Any]]) -> list[MenuItem]:
         items = []
         for row in rows:
-            if as_int(row.get("client_id")) != 0 or as_int(row.get("published")) != 1:
+            level = as_int(row.get("level"), 1)
+            if as_int(row.get("client_id")) != 0 or level <= 0:
                 continue
             link = as_str(row.get("link"))
-            if as_int(row.get("level"), 1) <= 0 or as_str(row.get("type")) != "component":
-                continue
             query = link_query(link)
+            extra = params(row.get("params"))
             items.append(
                 MenuItem(
                     id=as_int(row.get("id")),
@@ -218,12 +249,19 @@ class Hooks25:
                     alias=as_str(row.get("alias")),
                     path=as_str(row.get("path")),
                     link=link,
-                    published=1,
+                    published=as_int(row.get("published")),
                     home=bool(as_int(row.get("home"))),
                     language=as_str(row.get("language")) or "*",
                     view=query.get("view"),
                     target_id=_target_id(query),
                     layout=query.get("layout"),
+                    parent_id=as_int(row.get("parent_id")) if level > 1 else None,
+                    ordering=as_int(row.get("lft")),
+                    type=as_str(row.get("type")) or "component",
+                    public=as_int(row.get("access"), 1) in self.public_access,
+                    new_window=as_int(row.get("browserNav")) in (1, 2),
+                    alias_target=as_int(extra.get("aliasoptions")) or None,
+                    shown=as_int(extra.get("menu_show"), 1) != 0,
                 )
             )
         return sorted(items, key=lambda m: m.id)
@@ -232,13 +270,13 @@ class Hooks25:
     def state(self, raw: int) -> int:
         return raw
 
-    def category(self, row: dict[str, Any], site: Site) -> Category | None:
+    def category(self, row: dict[str, Any], site: JoomlaSite) -> Category | None:
         return site.categories.get(as_int(row.get("catid")))
 
-    def featured(self, row: dict[str, Any], site: Site) -> bool:
+    def featured(self, row: dict[str, Any], site: JoomlaSite) -> bool:
         return bool(as_int(row.get("featured"))) if "featured" in row else as_int(row.get("id")) in site.featured
 
-    def article(self, row: dict[str, Any], site: Site) -> Article:
+    def article(self, row: dict[str, Any], site: JoomlaSite) -> Article:
         aid = as_int(row.get("id"), -1)
         if aid < 0:
             raise ArticleError("the row has no numeric id")
@@ -329,16 +367,16 @@ class Hooks15(Hooks25):
             wanted[self.prefix + "sections"] = None
         return wanted
 
-    def _row_sections(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
+    def _row_sections(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
         if as_str(row.get("scope")) in ("content", ""):
-            staging.setdefault("sections", []).append(row)
+            pending.setdefault("sections", []).append(row)
 
-    def _row_categories(self, site: Site, row: dict[str, Any], staging: dict[str, Any]) -> None:
-        staging.setdefault("categories", []).append(row)
+    def _row_categories(self, site: JoomlaSite, row: dict[str, Any], pending: dict[str, Any]) -> None:
+        pending.setdefault("categories", []).append(row)
 
-    def _finish_categories(self, site: Site, staging: dict[str, Any]) -> None:
+    def _finish_categories(self, site: JoomlaSite, pending: dict[str, Any]) -> None:
         fix = self.fix
-        for row in staging.get("sections", []):
+        for row in pending.get("sections", []):
             sid = as_int(row.get("id"))
             title = fix(as_str(row.get("title")))
             access = as_int(row.get("access"), 0)
@@ -347,7 +385,7 @@ class Hooks15(Hooks25):
                 titles=(title,), published=as_int(row.get("published"), 1),
                 access=access, public=access in self.public_access,
             )
-        for row in staging.get("categories", []):
+        for row in pending.get("categories", []):
             section = site.sections.get(as_int(row.get("section"), -1))
             if section is None:
                 continue  # categories of other components (weblinks, contacts, ...)
@@ -377,10 +415,9 @@ class Hooks15(Hooks25):
 
         items = []
         for mid, row in by_id.items():
-            if as_int(row.get("published")) != 1 or as_str(row.get("type")) != "component":
-                continue
             link = as_str(row.get("link"))
             query = link_query(link)
+            kind = as_str(row.get("type")) or "component"
             items.append(
                 MenuItem(
                     id=mid,
@@ -389,12 +426,18 @@ class Hooks15(Hooks25):
                     alias=as_str(row.get("alias")),
                     path=path(mid),
                     link=link,
-                    published=1,
+                    published=as_int(row.get("published")),
                     home=bool(as_int(row.get("home"))),
                     language="*",
                     view=query.get("view"),
                     target_id=_target_id(query),
                     layout=query.get("layout"),
+                    parent_id=as_int(row.get("parent")) or None,
+                    ordering=as_int(row.get("ordering")),
+                    type="alias" if kind == "menulink" else kind,
+                    public=as_int(row.get("access")) in self.public_access,
+                    new_window=as_int(row.get("browserNav")) in (1, 2),
+                    alias_target=as_int(params(row.get("params")).get("menu_item")) or None,
                 )
             )
         return sorted(items, key=lambda m: m.id)
@@ -402,12 +445,12 @@ class Hooks15(Hooks25):
     def state(self, raw: int) -> int:
         return ARCHIVED if raw == -1 else raw
 
-    def category(self, row: dict[str, Any], site: Site) -> Category | None:
+    def category(self, row: dict[str, Any], site: JoomlaSite) -> Category | None:
         if as_int(row.get("sectionid")) == 0:
             return None
         return site.categories.get(as_int(row.get("catid")))
 
-    def featured(self, row: dict[str, Any], site: Site) -> bool:
+    def featured(self, row: dict[str, Any], site: JoomlaSite) -> bool:
         return as_int(row.get("id")) in site.featured
 
     def _uncategorised(self, row: dict[str, Any]) -> bool:
@@ -433,6 +476,15 @@ class Hooks15(Hooks25):
                 "caption": self.fix(fields[4]),
             })
         return {"mosimage": found} if found else {}
+
+
+def _pages(menu_ids: list[int]) -> str:
+    """Where ``#__modules_menu`` shows a module: 0 is every page, negative ids all but those."""
+    if 0 in menu_ids:
+        return "all"
+    if any(i < 0 for i in menu_ids):
+        return "all-but"
+    return "some" if menu_ids else "none"
 
 
 def hooks_for(family: str, prefix: str, fix: Fix) -> Hooks25:

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from ..notices import REDIRECT_REFUSED, Notice
 from ..url_safety import UnsafeValue, encode_segment, refuse_control, safe_target
 from .keys import FRONT_CONTROLLER_PATHS, ascii_lower, decoded_path, fold_key, route_spelling
-from .records import ARTICLE, Conflict, Origin, Owner, Rank, Redirect, RedirectSet
+from ..joomla.model import K2_ITEM as K2_POST
+from .records import ARTICLE, K2_ITEM, Conflict, Origin, Owner, Rank, Redirect, RedirectSet
 from .store import ROUTE, SPELLINGS, Claim, RouteStore, Settled, StoredRedirectSet, decode_key, encode_key, spell
 
 
@@ -64,9 +65,11 @@ def safe_old(old: str) -> str:
 
 
 def refused(origin: Origin, why: object) -> Notice:
-    """The notice for an old URL not redirected; an article's is that article's."""
+    """The notice for an old URL not redirected; an article's (a K2 item's) is that article's (item's)."""
     if origin.kind == ARTICLE:
         return Notice(REDIRECT_REFUSED, f"{why}; not redirected", origin.id)
+    if origin.kind == K2_ITEM and origin.id is not None:
+        return Notice(REDIRECT_REFUSED, f"{why}; not redirected", (K2_POST, origin.id))  # type: ignore[arg-type]
     return Notice(REDIRECT_REFUSED, f"{origin}: {why}; not redirected")
 
 

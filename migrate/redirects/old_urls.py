@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 from ..joomla.languages import read_language_prefixes
-from ..joomla.model import Site
+from ..joomla.model import JoomlaSite
 from ..joomla.routes import OldUrls, SiteRoutes, main_sef_url
 from ..joomla.routes import main_sef_urls as _main_sef_urls
 from ..notices import Notice
@@ -22,18 +22,20 @@ from ..posts import POST, PlannedArticle
 from ..url_safety import PCHAR_SAFE, UnsafeValue, refuse_control
 from .collect import REDIRECT_LINK_NO_TARGET, Collector, Tier, refused, safe_old
 from .keys import ARTICLE_QUERY, CATEGORY_QUERY, FRONT_CONTROLLER_PATHS, fold_key
-from .records import ARTICLE, CATEGORY, FEED, HOME, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection
+from .records import (
+    ARTICLE, CATEGORY, FEED, HOME, K2_ITEM, K2_LIST, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection,
+)
 
 __all__ = ["old_url_redirects", "main_sef_url", "main_sef_urls", "read_language_prefixes"]
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: A page's kind -> the kind of its non-SEF key, and its place among pages of one rank (articles first).
 _QUERY_KIND = {ARTICLE: ARTICLE_QUERY, CATEGORY: CATEGORY_QUERY}
-_ORDER = {ARTICLE: 0, CATEGORY: 1}
+_ORDER = {ARTICLE: 0, CATEGORY: 1, K2_ITEM: 2}
 
 
 def old_url_redirects(
-    site: Site,
+    site: JoomlaSite,
     planned: list[PlannedArticle],
     *,
     sef_suffix_both: bool = True,
@@ -57,8 +59,11 @@ def old_url_redirects(
     with no_cycle_collection():
         routes = SiteRoutes(site, language_prefixes)
         out = Collector(sef_suffix_both, index_php_both)
-        for p in sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.id):
-            _claim_page(out, routes.article(p), Origin(ARTICLE, p.id), p.url or "")
+        for p in sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.key):
+            if p.kind == ARTICLE:
+                _claim_page(out, routes.article(p), Origin(ARTICLE, p.id), p.url or "")
+            else:
+                _claim_page(out, routes.k2_item(p), Origin(K2_ITEM, p.id), p.url or "")
         pages = set(category_pages) if category_pages is not None else \
             {cid for cid, c in site.categories.items() if c.published == 1}
         for cid in sorted(pages):
@@ -74,6 +79,7 @@ def old_url_redirects(
         home = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), home_url)
         for old in FRONT_CONTROLLER_PATHS:
             out.add(old, home)
+        _k2_lists(out, routes, home_url)
         _redirect_links(out, site)
         return out.settle()
 
@@ -87,14 +93,26 @@ def _claim_page(out: Collector, urls: OldUrls, origin: Origin, new: str) -> None
     routed = out.claimant(origin, Rank(Tier.ROUTED, order, ident), new)
     for segments in urls.routes:
         out.add_path(segments, routed)
-    key = ("q", _QUERY_KIND[origin.kind], ident)  # what fold_key gives each of them: they are built so
-    for old in urls.queries:
-        out.add_query(old, key, routed)
+    if urls.queries:
+        key = ("q", _QUERY_KIND[origin.kind], ident)  # what fold_key gives each of them: they are built so
+        for old in urls.queries:
+            out.add_query(old, key, routed)
     for old in urls.checked_queries:
         out.add(old, routed)
 
 
-def _redirect_links(out: Collector, site: Site) -> None:
+def _k2_lists(out: Collector, routes: SiteRoutes, home_url: str) -> None:
+    """K2 category and tag listings: the new site has no page for them, so they go to the home page
+    (below every page's claim: a listing never takes a post's URL)."""
+    urls = routes.k2_lists()
+    claimant = out.claimant(Origin(K2_LIST), Rank(Tier.HOME_PAGE, 1, 0), home_url)
+    for segments in urls.menu_paths + urls.routes:
+        out.add_path(segments, claimant)
+    for old in urls.checked_queries:
+        out.add(old, claimant)
+
+
+def _redirect_links(out: Collector, site: JoomlaSite) -> None:
     """Joomla's own redirect component: followed through our map when it points at an old URL."""
     for link in sorted(site.redirect_links, key=lambda r: r.id):
         origin = Origin(REDIRECT_LINK, link.id)
@@ -140,7 +158,7 @@ def _site_relative(url: str) -> str:
 
 
 def main_sef_urls(
-    site: Site, planned: Iterable[PlannedArticle], *, suffix: bool = False,
+    site: JoomlaSite, planned: Iterable[PlannedArticle], *, suffix: bool = False,
     language_prefixes: Mapping[str, str] | None = None,
 ) -> dict[int, str]:
     """``joomla.routes.main_sef_urls`` of the posts of ``planned`` (kept here for pipeline.py's import)."""

@@ -11,6 +11,8 @@ from ..notices import Notice
 
 #: What claimed an old URL (``Origin.kind``).
 ARTICLE = "article"
+K2_ITEM = "k2-item"  # a K2 item: its ids are not article ids
+K2_LIST = "k2-listing"  # K2's category and tag listings, redirected to the home page
 CATEGORY = "category"
 FEED = "feed"  # a category's feed
 HOME = "home"  # the front controller (``/index.php``): the home page
@@ -21,8 +23,8 @@ REDIRECT_LINK = "joomla-redirect-link"  # a row of Joomla's ``#__redirect_links`
 class Origin:
     """What claimed an old URL: a report groups and counts by these fields, never by the text."""
 
-    kind: str  # ARTICLE, CATEGORY, FEED, HOME or REDIRECT_LINK
-    id: int | None = None  # the article's, category's or redirect link's id; None for HOME
+    kind: str  # ARTICLE, K2_ITEM, CATEGORY, FEED, HOME, K2_LIST or REDIRECT_LINK
+    id: int | None = None  # the article's, K2 item's, category's or redirect link's id; None for HOME
 
     def __str__(self) -> str:
         """How a person reads it in a conflict or a warning: ``article 42``, ``redirect_links 3``."""
@@ -30,6 +32,8 @@ class Origin:
             return f"feed of category {self.id}"
         if self.kind == REDIRECT_LINK:
             return f"redirect_links {self.id}"
+        if self.kind == K2_ITEM:
+            return f"K2 item {self.id}"
         return self.kind if self.id is None else f"{self.kind} {self.id}"
 
 

@@ -50,7 +50,7 @@ from .keys import (
     query_key_of, route_spelling, split_url,
 )
 from .limits import LIMITS, PLATFORMS, Output, Tally, check, limit_of
-from .records import ARTICLE, Owner, Redirect, RedirectSet, no_cycle_collection
+from .records import ARTICLE, K2_ITEM, Owner, Redirect, RedirectSet, no_cycle_collection
 from .store import Lookup, StoredRedirectSet
 
 FORMATS = ("nginx", "apache", "netlify", "csv")
@@ -750,8 +750,8 @@ def read_redirects_csv(path: Path) -> RedirectSet:
     return RedirectSet(redirects=[Redirect(r["old"], r["new"], int(r["status"])) for r in rows])
 
 
-def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str]]:
-    """Article id -> old paths for jekyll-redirect-from (static hosts cannot see ``?query``).
+def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int | tuple[str, int], list[str]]:
+    """Article id (K2 item: ``("k2", id)``) -> old paths for jekyll-redirect-from (static hosts cannot see ``?query``).
 
     Paths are decoded (the plugin writes files under them), and each file
     comes once: the ``.html`` spelling is left out when the bare one is
@@ -759,17 +759,17 @@ def redirect_from(redirects: RedirectSet | list[Redirect]) -> dict[int, list[str
     differ only in case the first is kept (one file on a case-insensitive
     disk, and one rule for a static host that folds case).
     """
-    out: dict[int, set[str]] = defaultdict(set)
+    out: dict[int | tuple[str, int], set[str]] = defaultdict(set)
     for red in redirects:
         origin = red.origin
-        if origin is None or origin.kind != ARTICLE or origin.id is None:
+        if origin is None or origin.kind not in (ARTICLE, K2_ITEM) or origin.id is None:
             continue
         path, query = split_url(red.old)
         if query:
             continue
-        out[origin.id].add(unquote(path, errors="strict"))
+        out[origin.id if origin.kind == ARTICLE else ("k2", origin.id)].add(unquote(path, errors="strict"))
     result = {}
-    for aid, paths in sorted(out.items()):
+    for aid, paths in sorted(out.items(), key=lambda kv: (isinstance(kv[0], tuple), str(kv[0]))):
         files: dict[str, str] = {}
         for p in sorted(paths):
             if not (p.endswith(".html") and p[:-5] in paths):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..joomla.model import Category, Site
+from ..joomla.model import Category, JoomlaSite
 from ..permalink import category_url
 from ..posts import POST, PlannedArticle
 from .jekyll import render_post
@@ -48,7 +48,7 @@ def category_key(category: Category) -> str:
     return category.path
 
 
-def category_pages(site: Site, planned: Iterable[PlannedArticle]) -> dict[int, CategoryPage]:
+def category_pages(site: JoomlaSite, planned: Iterable[PlannedArticle]) -> dict[int, CategoryPage]:
     """A page for each category that holds posts, directly or below it."""
     categories = site.categories
     keep: set[int] = set()

@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from ..errors import MigrationError
-from ..joomla.model import MenuItem, Module, Site
+from ..joomla.model import K2_ITEM, JoomlaSite, MenuItem, Module
 from ..posts import DRAFT, POST, PlannedArticle
 from .categories import CategoryPage
 from .jekyll import JekyllSite, Staging
@@ -214,6 +214,7 @@ class PlanUrls:
     posts: Mapping[int, str]
     categories: Mapping[int, str]
     missing: Mapping[int, str] = field(default_factory=dict)  # article id -> why it has no post
+    k2_items: Mapping[int, str] = field(default_factory=dict)  # K2 item id -> post URL: another id space
 
     def __call__(self, kind: str, key: int | str | None) -> str | None:
         if kind == "home":
@@ -222,6 +223,8 @@ class PlanUrls:
             return self.posts.get(key)
         if kind == "category" and isinstance(key, int):
             return self.categories.get(key)
+        if kind == "k2_item" and isinstance(key, int):
+            return self.k2_items.get(key)
         return None
 
     def why(self, kind: str, key: int | str | None) -> str | None:
@@ -236,14 +239,20 @@ def plan_urls(articles: Iterable[PlannedArticle], categories: Mapping[int, Categ
     """A resolver over the final plan (after ``Plan.without``): only what is published gets linked."""
     posts: dict[int, str] = {}
     missing: dict[int, str] = {}
+    k2_items: dict[int, str] = {}
     for p in articles:
+        if p.kind == K2_ITEM:
+            if p.action == POST and p.url:
+                k2_items[p.id] = p.url
+            continue
         if p.action == POST and p.url:
             posts[p.id] = p.url
         elif p.action == DRAFT:
             missing[p.id] = "is a draft, not published on the new site"
         else:
             missing[p.id] = f"is not migrated ({p.reason or 'skipped'})"
-    return PlanUrls(posts=posts, categories={cid: page.url for cid, page in categories.items()}, missing=missing)
+    return PlanUrls(posts=posts, categories={cid: page.url for cid, page in categories.items()}, missing=missing,
+                    k2_items=k2_items)
 
 
 @dataclass(frozen=True)
@@ -283,7 +292,7 @@ class ChosenMenu:
     language: str
 
 
-def check_menus(site: Site, wanted: Sequence[str]) -> None:
+def check_menus(site: JoomlaSite, wanted: Sequence[str]) -> None:
     """``--menu`` names menus of the site: checked right after reading, before any work."""
     known = {m.menutype for m in site.all_menu_items} | set(site.menu_titles)
     unknown = [w for w in wanted if w not in known]
@@ -292,7 +301,7 @@ def check_menus(site: Site, wanted: Sequence[str]) -> None:
         raise MigrationError(f"--menu {unknown[0]}: the site has no such menu (its menus: {listed})")
 
 
-def _menu_modules(site: Site) -> dict[str, list[Module]]:
+def _menu_modules(site: JoomlaSite) -> dict[str, list[Module]]:
     """Menu type -> the published, public, site-wide modules that showed it.
 
     Any module with a menu type is one: mod_menu, 1.5's mod_mainmenu, and the
@@ -306,7 +315,7 @@ def _menu_modules(site: Site) -> dict[str, list[Module]]:
     return shown
 
 
-def _language(menutype: str, site: Site, modules: list[Module]) -> str:
+def _language(menutype: str, site: JoomlaSite, modules: list[Module]) -> str:
     """The language a menu is for: its modules', else its home item's, else its items' common one."""
     langs = {m.language for m in modules}
     if langs:
@@ -319,7 +328,7 @@ def _language(menutype: str, site: Site, modules: list[Module]) -> str:
     return langs.pop() if len(langs) == 1 else "*"
 
 
-def _main_menus(site: Site) -> list[ChosenMenu]:
+def _main_menus(site: JoomlaSite) -> list[ChosenMenu]:
     """No module tells: each language's home item's menu, else the home menu, mainmenu, the biggest."""
     items = [i for i in site.all_menu_items if i.published == 1 and i.public and i.menutype]
     homes = sorted((i for i in items if i.home), key=lambda i: i.id)
@@ -341,7 +350,7 @@ def _main_menus(site: Site) -> list[ChosenMenu]:
     return []
 
 
-def choose_menus(site: Site, wanted: Sequence[str] = ()) -> list[ChosenMenu]:
+def choose_menus(site: JoomlaSite, wanted: Sequence[str] = ()) -> list[ChosenMenu]:
     """The menus that become navigation, in the old site's order (see the module's docstring)."""
     modules = _menu_modules(site)
     if wanted:
@@ -361,7 +370,7 @@ def choose_menus(site: Site, wanted: Sequence[str] = ()) -> list[ChosenMenu]:
 # -- building ---------------------------------------------------------------------------
 
 
-def build_navigation(site: Site, url_for: UrlFor, *, menus: Sequence[str] = (),
+def build_navigation(site: JoomlaSite, url_for: UrlFor, *, menus: Sequence[str] = (),
                      default_language: str | None = None) -> Navigation:
     """The navigation of ``site`` with the new site's URLs; ``menus`` is ``--menu``.
 
@@ -382,7 +391,7 @@ def build_navigation(site: Site, url_for: UrlFor, *, menus: Sequence[str] = (),
     return Navigation(menus=built, default_language=default_language, left_out=tuple(builder.left_out))
 
 
-def _why_not_shown(site: Site, menutype: str, named: bool) -> str:
+def _why_not_shown(site: JoomlaSite, menutype: str, named: bool) -> str:
     if named:
         return "not one of the menus --menu named"
     modules = [m for m in site.modules if m.menutype == menutype]
@@ -412,7 +421,7 @@ class _Miss:
 class _Builder:
     """Walks one site's menu tree; collects what it leaves out."""
 
-    def __init__(self, site: Site, url_for: UrlFor) -> None:
+    def __init__(self, site: JoomlaSite, url_for: UrlFor) -> None:
         self.url_for = url_for
         self.by_id = {i.id: i for i in site.all_menu_items}
         self.children: dict[int | None, list[MenuItem]] = defaultdict(list)

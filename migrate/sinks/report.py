@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..joomla.model import STATE_NAMES, Install
+from ..joomla.model import ARTICLE, STATE_NAMES, Install
 from ..notices import REDIRECT_REFUSED, Notice
 from ..posts import DRAFT, POST, SKIP, SKIP_LABELS, PlannedArticle
 
@@ -33,12 +33,14 @@ class Report:
     notices: list[Notice] = field(default_factory=list)  # found by later stages, most about one article
     extra: dict[str, Any] = field(default_factory=dict)  # sections added by later stages (redirects, images, ...)
 
-    def article_warnings(self) -> dict[int, list[Notice]]:
-        """Each article's notes from reading and planning, then what later stages found."""
-        found: dict[int, list[Notice]] = {a.id: [Notice("plan", t, a.id) for t in a.notes] for a in self.articles if a.notes}
+    def article_warnings(self) -> dict[tuple[str, int], list[Notice]]:
+        """Each entry's notes from reading and planning, then what later stages found, by ``PlannedArticle.key``."""
+        found: dict[tuple[str, int], list[Notice]] = {
+            a.key: [Notice("plan", t, a.notice_id) for t in a.notes]  # type: ignore[arg-type]
+            for a in self.articles if a.notes}
         for n in self.notices:
             if n.article_id is not None:
-                found.setdefault(n.article_id, []).append(n)
+                found.setdefault(entry_key(n.article_id), []).append(n)
         return found
 
     def summary(self) -> dict[str, Any]:
@@ -58,6 +60,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         warnings = self.article_warnings()
+        # A site with K2 items says of every entry which id space it is in; one without reads as before K2.
+        kinds = any(a.kind != ARTICLE for a in self.articles)
         data: dict[str, Any] = {
             "tool": f"joomla2jekyll {__version__}",
             "source": self.source,
@@ -66,7 +70,7 @@ class Report:
             "joomla": {"version": self.install.version, "prefix": self.install.prefix},
             "summary": self.summary(),
             "warnings": list(self.warnings) + [n.text for n in self.notices if n.article_id is None],
-            "articles": [_entry(a, [n.text for n in warnings.get(a.id, ())]) for a in self.articles],
+            "articles": [_entry(a, [n.text for n in warnings.get(a.key, ())], kinds) for a in self.articles],
         }
         data.update(self.extra)
         return data
@@ -106,15 +110,15 @@ class Report:
                          + ("" if images["copied"] or images["missing"] else " (--joomla-root copies them)"))
         article_warnings = self.article_warnings()
         needs = [a for a in self.articles
-                 if a.id in article_warnings or (a.skip is not None and a.skip.code in ("unreadable", "conversion-failed"))]
+                 if a.key in article_warnings or (a.skip is not None and a.skip.code in ("unreadable", "conversion-failed"))]
         site_warnings = list(self.warnings) + [n.text for n in self.notices if n.article_id is None]
         if needs or site_warnings:
             lines.append("Needs a look:")
             for w in site_warnings:
                 lines.append(f"  - {w}")
             for a in needs[:50]:
-                for w in _grouped(article_warnings.get(a.id, [])) or [a.reason or ""]:
-                    lines.append(f"  - article {a.id} {a.title[:60]!r}: {w}")
+                for w in _grouped(article_warnings.get(a.key, [])) or [a.reason or ""]:
+                    lines.append(f"  - {_name(a)} {a.title[:60]!r}: {w}")
             if len(needs) > 50:
                 lines.append(f"  ... and {len(needs) - 50} more articles (see the JSON report)")
         extra_needs = []
@@ -136,9 +140,23 @@ class Report:
         return "\n".join(lines)
 
 
-def _entry(a: PlannedArticle, warnings: list[str]) -> dict[str, Any]:
-    return {
-        "id": a.id,
+def entry_key(article_id: Any) -> tuple[str, int]:
+    """A ``Notice.article_id`` as a ``PlannedArticle.key``: an article's bare id, or a K2 item's
+    ``("k2", id)`` (a list once read back from the run cache)."""
+    if isinstance(article_id, (tuple, list)):
+        return (str(article_id[0]), int(article_id[1]))
+    return (ARTICLE, int(article_id))
+
+
+def _name(a: PlannedArticle) -> str:
+    return f"article {a.id}" if a.kind == ARTICLE else f"K2 item {a.id}"
+
+
+def _entry(a: PlannedArticle, warnings: list[str], kinds: bool = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": a.id}
+    if kinds:
+        entry["kind"] = a.kind  # "article" or "k2"
+    return entry | {
         "title": a.title,
         "state": STATE_NAMES.get(a.state, str(a.state)) if a.state is not None else None,
         "action": a.action,

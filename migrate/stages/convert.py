@@ -14,7 +14,8 @@ from itertools import chain
 from typing import Callable, Iterable, Iterator
 
 from ..config import Config
-from ..joomla.comments import ALL_OPEN, CommentSwitches, text_switches
+from ..joomla.comments import ALL_OPEN, CommentSwitches, PostKey, k2_switches, text_switches
+from ..joomla.model import K2_ITEM
 from ..joomla.model import Article
 from ..notices import Notice
 from ..posts import PlannedArticle, Skip
@@ -30,15 +31,16 @@ from .read import Reading
 class Converted:
     """What the conversion learnt, beside the staged files."""
 
-    failed: dict[int, Skip] = field(default_factory=dict)  # articles that got no post after all
+    failed: dict[tuple[str, int], Skip] = field(default_factory=dict)  # entries (by key) that got no post after all
     outcomes: Outcomes = field(default_factory=Outcomes)  # of the articles sent to conversion (not taken over or kept)
-    images: dict[str, list[int]] = field(default_factory=dict)  # image path -> ids of the posts showing it
+    # image path -> ids of the posts showing it (``("k2", id)`` for K2 items, see PlannedArticle.notice_id)
+    images: dict[str, list[int | tuple[str, int]]] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)  # posts a person edited, left as they are
     cache: RunCache = field(default_factory=RunCache)  # this run's posts, for the next run
     # What a post's text says of its comments ({jcomments off}, ...), for the posts it closes:
     # only this stage reads the texts.
-    comment_switches: dict[int, CommentSwitches] = field(default_factory=dict)
+    comment_switches: dict[PostKey, CommentSwitches] = field(default_factory=dict)
 
 
 def edited_posts(target: JekyllSite, plan: Plan) -> list[str]:
@@ -60,38 +62,48 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     """
     out = Converted(kept_edits=edited_posts(target, plan))
     kept = set(out.kept_edits)
-    wanted = {p.id: p for p in plan.writing if p.path not in kept}
+    wanted = {p.key: p for p in plan.writing if p.path not in kept}
     for p in plan.writing:
         if p.path in kept:
             out.notices.append(Notice("kept-edit", f"{p.path} was edited in the site: left as it is, not written "
-                                                   "again from Joomla (--force replaces it, with a backup)", p.id))
-    fingerprints: dict[int, str] = {}
+                                                   "again from Joomla (--force replaces it, with a backup)",
+                                      p.notice_id))  # type: ignore[arg-type]
+    fingerprints: dict[tuple[str, int], str] = {}
 
     def take(entry: PlannedArticle, warnings: Iterable[str], found: Iterable[str], broken: Iterable[str]) -> None:
-        out.notices.extend(Notice("conversion", w, entry.id) for w in warnings)
-        out.notices.extend(Notice("broken-link", f"broken internal link: {link}", entry.id) for link in broken)
+        who = entry.notice_id
+        out.notices.extend(Notice("conversion", w, who) for w in warnings)  # type: ignore[arg-type]
+        out.notices.extend(Notice("broken-link", f"broken internal link: {link}", who)  # type: ignore[arg-type]
+                           for link in broken)
         for image in found:
-            out.images.setdefault(image, []).append(entry.id)
+            out.images.setdefault(image, []).append(who)
 
     def to_convert() -> Iterator[tuple[Article, PlannedArticle]]:
         for article, entry in reading.bodies(wanted):
             if not (article.introtext.strip() or article.fulltext.strip() or article.images.get("image_fulltext")):
-                out.notices.append(Notice("empty-body", "the article has no text: published as an empty post", entry.id))
-            switches = text_switches(article.introtext + article.fulltext)
+                out.notices.append(Notice("empty-body", "the article has no text: published as an empty post",
+                                          entry.notice_id))  # type: ignore[arg-type]
+            text = article.introtext + article.fulltext
+            if article.kind == K2_ITEM:
+                category = reading.site.k2.category_params.get(article.catid) if reading.site.k2 else None
+                switches = k2_switches(text, article.params, category,
+                                       reading.site.k2.params if reading.site.k2 else None)
+            else:
+                switches = text_switches(text)
             if switches != ALL_OPEN:
-                out.comment_switches[entry.id] = switches
-            fingerprint = fingerprints[entry.id] = article_fingerprint(article, entry)
-            old = last.posts.get(entry.id)
+                out.comment_switches[entry.key] = switches
+            fingerprint = fingerprints[entry.key] = article_fingerprint(article, entry)
+            old = last.posts.get(entry.key)
             if old is not None and old.fingerprint == fingerprint and old.path == entry.path \
                     and target.holds(old.path, old.sha):
                 staging.keep(old.path, old.sha)
-                out.cache.posts[entry.id] = old
+                out.cache.posts[entry.key] = old
                 take(entry, old.warnings, old.images, old.broken_links)
                 progress.advance()
                 continue
             yield article, entry
 
-    by_id = {p.id: p for p in plan.writing}
+    by_key = {p.key: p for p in plan.writing}
     progress.start(len(wanted), "Converting articles")
     pending = to_convert()
     first = next(pending, None)
@@ -99,25 +111,26 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
         for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
                                    workers=workers):
             out.outcomes.add(rendered)
-            _stage(rendered, by_id[rendered.id], out, staging, fingerprints, take)
+            _stage(rendered, by_key[rendered.key], out, staging, fingerprints, take)
             progress.advance()
     progress.finish()
     for missing in wanted.values():
         # Planned from the header pass but gone in the body pass: the
         # source changed under us, or the row broke in its body.
-        out.failed[missing.id] = Skip("gone", "the row could not be read a second time")
+        out.failed[missing.key] = Skip("gone", "the row could not be read a second time")
     return out
 
 
-def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging, fingerprints: dict[int, str],
+def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging,
+           fingerprints: dict[tuple[str, int], str],
            take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None]) -> None:
     if rendered.error or rendered.text is None:
         take(entry, rendered.warnings, (), rendered.broken_links)
-        out.failed[entry.id] = Skip("conversion-failed", rendered.error or "conversion failed")
+        out.failed[entry.key] = Skip("conversion-failed", rendered.error or "conversion failed")
         return
     take(entry, rendered.warnings, rendered.images, rendered.broken_links)
     sha = staging.write(entry.path or "", rendered.text)
-    out.cache.posts[entry.id] = CachedPost(
-        fingerprints[entry.id], entry.path or "", sha, tuple(rendered.warnings),
+    out.cache.posts[entry.key] = CachedPost(
+        fingerprints[entry.key], entry.path or "", sha, tuple(rendered.warnings),
         tuple(rendered.images), tuple(rendered.broken_links),
     )

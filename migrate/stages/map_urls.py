@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import FEED_URL, REDIRECTS_FOLDER, Config
 from ..convert import DictLinkResolver
+from ..joomla.model import ARTICLE, K2_ITEM
 from ..notices import Notice
 from ..posts import POST
 from ..redirects import RedirectSet
@@ -53,13 +54,15 @@ class UrlMap:
     def link_resolver(self, old_urls: tuple[str, ...]) -> DictLinkResolver:
         """Internal links resolve through the same map as the redirects, so the two agree."""
         redirects = self.get()
-        by_id = {p.id: p.url for p in self.plan.writing if p.url and p.action == POST}
+        # By article id: K2 item ids are another id space (their links are not rewritten by id)
+        by_id = {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == ARTICLE}
         assert isinstance(redirects, StoredRedirectSet)
         return DictLinkResolver(
             by_id=by_id,
             by_path=StoredPaths(redirects.store.path, redirects.owners, by_id),  # type: ignore[arg-type]  # on disk, not copied
             category_by_id={cid: page.url for cid, page in self.plan.categories.items()},
             old_urls=old_urls,
+            k2_by_id={p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == K2_ITEM},
         )
 
     def summary(self, config: Config) -> tuple[dict[str, Any], list[Notice]]:

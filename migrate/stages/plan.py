@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Config
 from ..errors import MigrationError
-from ..joomla.model import Site
+from ..joomla.model import ARTICLE, JoomlaSite
 from ..posts import POST, SKIP, PlannedArticle, Skip, plan
 from ..joomla.routes import main_sef_urls
 from ..sinks.categories import CategoryPage, category_pages
@@ -27,20 +27,26 @@ from .read import Reading
 @dataclass(frozen=True)
 class Plan:
     timezone: str  # the site's: dates, file names and URLs are computed in it
-    articles: tuple[PlannedArticle, ...]  # every article read, in id order
+    articles: tuple[PlannedArticle, ...]  # every article and K2 item read, in (kind, id) order
     categories: Mapping[int, CategoryPage]  # the category pages, by Joomla category id
-    kept_urls: Mapping[int, str]  # --keep-urls: article id -> its old URL, now its permalink
+    kept_urls: Mapping[tuple[str, int], str]  # --keep-urls: PlannedArticle.key -> its old URL, now its permalink
 
     @property
     def writing(self) -> list[PlannedArticle]:
         """The articles that become a file: posts and drafts."""
         return [p for p in self.articles if p.action != SKIP and p.path]
 
-    def without(self, failed: Mapping[int, Skip], site: Site) -> "Plan":
-        """This plan once ``failed`` articles turned out unwritable: no file, no URL, no category entry."""
-        articles = tuple(p.skipped(failed[p.id]) if p.id in failed else p for p in self.articles)
-        return replace(self, articles=articles, categories=MappingProxyType(category_pages(site, articles)),
+    def without(self, failed: Mapping[tuple[str, int], Skip], site: JoomlaSite) -> "Plan":
+        """This plan once ``failed`` entries (by ``PlannedArticle.key``) turned out unwritable: no file, no URL,
+        no category entry."""
+        articles = tuple(p.skipped(failed[p.key]) if p.key in failed else p for p in self.articles)
+        return replace(self, articles=articles, categories=MappingProxyType(_category_pages(site, articles)),
                        kept_urls=MappingProxyType({k: v for k, v in self.kept_urls.items() if k not in failed}))
+
+
+def _category_pages(site: JoomlaSite, planned: Iterable[PlannedArticle]) -> dict[int, CategoryPage]:
+    """The core category pages: a K2 item's ``catid`` is a K2 category id, not a core one."""
+    return category_pages(site, [p for p in planned if p.kind == ARTICLE])
 
 
 def site_timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | None = None) -> str:
@@ -66,19 +72,19 @@ def site_timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | 
 def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
     timezone = site_timezone(config, reading.joomla, target.existing_config())
     articles = plan(
-        reading.reader.articles(reading.site, bodies=False),
+        reading.reader.entries(reading.site, bodies=False),
         drafts=config.drafts,
         now=config.now,
         tz=ZoneInfo(timezone),
         permalink=target.permalink(),
     )
-    kept: dict[int, str] = {}
+    kept: dict[tuple[str, int], str] = {}
     if config.keep_urls:
         articles, kept = _keep_urls(reading, articles)
     return Plan(
         timezone=timezone,
         articles=tuple(articles),
-        categories=MappingProxyType(category_pages(reading.site, articles)),
+        categories=MappingProxyType(_category_pages(reading.site, articles)),
         kept_urls=MappingProxyType(kept),
     )
 
@@ -86,7 +92,8 @@ def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
 _PLAIN_URL = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._~-]*)+/?$")
 
 
-def _keep_urls(reading: Reading, articles: list[PlannedArticle]) -> tuple[list[PlannedArticle], dict[int, str]]:
+def _keep_urls(reading: Reading, articles: list[PlannedArticle]
+               ) -> tuple[list[PlannedArticle], dict[tuple[str, int], str]]:
     """--keep-urls: each post's permalink becomes its main old SEF URL.
 
     Only plain ASCII paths are kept: Jekyll writes a permalink to disk as it
@@ -94,15 +101,16 @@ def _keep_urls(reading: Reading, articles: list[PlannedArticle]) -> tuple[list[P
     non-ASCII alias would land at a path no server maps back to the URL.
     Such posts keep their new URL, with a note, and the old one redirects.
     """
-    kept: dict[int, str] = {}
-    urls = main_sef_urls(reading.site, [p for p in articles if p.action == POST and p.url],
+    kept: dict[tuple[str, int], str] = {}
+    # K2 items keep their new URL (their old ones redirect): the core routes know articles only.
+    urls = main_sef_urls(reading.site, [p for p in articles if p.action == POST and p.url and p.kind == ARTICLE],
                          language_prefixes=reading.languages)
     out = []
     for entry in articles:
-        url = urls.get(entry.id)
+        url = urls.get(entry.id) if entry.kind == ARTICLE else None
         if url is not None and entry.action == POST:
             if _PLAIN_URL.match(url) and ".." not in url:
-                kept[entry.id] = url
+                kept[entry.key] = url
                 entry = replace(entry, url=url)
             else:
                 entry = replace(entry, notes=entry.notes + (

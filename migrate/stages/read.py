@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..config import Config
-from ..joomla.model import Article, Site
+from ..joomla.model import Article, JoomlaSite
+from ..joomla.languages import read_default_language
 from ..joomla.reader import JoomlaReader
 from ..posts import PlannedArticle
 from ..progress import Progress
@@ -26,19 +27,21 @@ class Reading:
     source: Source
     joomla: JoomlaConfig | None  # when the source was a configuration.php
     reader: JoomlaReader
-    site: Site
+    site: JoomlaSite
     languages: dict[str, str]  # language code -> URL prefix of a multilingual site
+    default_language: str | None  # the site's default content language (2.5+)
     warnings: tuple[str, ...]  # about the source as a whole
 
-    def bodies(self, wanted: dict[int, PlannedArticle]) -> Iterator[tuple[Article, PlannedArticle]]:
-        """The articles of ``wanted`` with their text, in source order; each is taken out of it as it arrives.
+    def bodies(self, wanted: dict[tuple[str, int], PlannedArticle]) -> Iterator[tuple[Article, PlannedArticle]]:
+        """The articles and K2 items of ``wanted`` (by ``PlannedArticle.key``) with their text, in source order;
+        each is taken out of it as it arrives.
 
         What is left in ``wanted`` afterwards never came: the row broke in its
         body, or the source changed between the two reads.
         """
-        for item in self.reader.articles(self.site, bodies=True):
-            if isinstance(item, Article) and item.id in wanted:
-                yield item, wanted.pop(item.id)
+        for item in self.reader.entries(self.site, bodies=True):
+            if isinstance(item, Article) and (item.kind, item.id) in wanted:
+                yield item, wanted.pop((item.kind, item.id))
 
 
 def make_reader(source: Source, joomla: JoomlaConfig | None, prefix: str | None, *, fix_encoding: bool = True,
@@ -65,7 +68,8 @@ def reading(config: Config, progress: Progress) -> Iterator[Reading]:
             )
         yield Reading(
             source=source, joomla=joomla, reader=reader, site=site,
-            languages=read_language_prefixes(source, reader.install.prefix), warnings=tuple(warnings),
+            languages=read_language_prefixes(source, reader.install.prefix),
+            default_language=read_default_language(source, reader.install.prefix), warnings=tuple(warnings),
         )
     finally:
         source.close()

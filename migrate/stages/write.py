@@ -18,15 +18,17 @@ from ..redirects.writers import write_redirects
 from ..rerun import CACHE
 from ..sinks.comments import WRITTEN_PREFIXES as COMMENT_FILES
 from ..sinks.jekyll import JekyllSite, Staging, conflict_message
+from ..sinks.navigation import NAVIGATION_FILE, Navigation, build_navigation, plan_urls
 from ..sinks.report import Report
 from ..sinks.scaffold import write_scaffold
 from .plan import Plan
+from .read import Reading
 
 #: What a run removes when an earlier run wrote it, this one does not, and nobody edited it since:
 #: posts, category pages, redirect files and the cache follow the plan and the options; copied
 #: images, backups and a report stay (a post may still show an image a later run was not asked to copy).
 #: Comments Staticman adds later are not in our manifest: they always stay.
-_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE, *COMMENT_FILES)
+_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE, NAVIGATION_FILE, *COMMENT_FILES)
 
 
 def follows_the_run(rel: str) -> bool:
@@ -50,6 +52,12 @@ def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: C
         staging.write(page.path, page.text)
     plugins = ["jekyll-redirect-from"] if "redirect-from" in config.redirect_formats else []
     report.warnings.extend(write_scaffold(staging, target, title=site_title, timezone=plan.timezone, plugins=plugins))
+
+
+def site_navigation(read: Reading, plan: Plan, config: Config) -> Navigation:
+    """The old menus with the final plan's URLs: a post that failed to convert is not linked."""
+    return build_navigation(read.site, plan_urls(plan.articles, plan.categories), menus=config.menus,
+                            default_language=read.default_language)
 
 
 def counted_outputs(redirects: RedirectSet, config: Config) -> list[dict[str, Any]]:
