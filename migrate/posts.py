@@ -78,6 +78,7 @@ class PlannedArticle:
     language: str = "*"
     repaired: bool = False  # double-encoded text was repaired while reading
     kind: str = ARTICLE  # ARTICLE or K2_ITEM (see ``Article.kind``): ids repeat across the two
+    translation_key: str | None = None  # shared with its translations (#__associations)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -254,6 +255,8 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["image"] = image
     if article.language and article.language != "*":
         meta["lang"] = article.language
+    if planned.translation_key:
+        meta["translation_key"] = planned.translation_key
     if article.featured:
         meta["featured"] = True
     if article.fields:

@@ -77,7 +77,7 @@ def _site_state(site: JoomlaSite) -> tuple:
 
 
 def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
-    planned_state = (planned.path, planned.url, planned.date, planned.slug, planned.notes)
+    planned_state = (planned.path, planned.url, planned.date, planned.slug, planned.notes, planned.translation_key)
     return hashlib.sha256(repr((article, planned_state)).encode()).hexdigest()
 
 

@@ -44,3 +44,23 @@ def read_language_prefixes(source: Source, prefix: str) -> dict[str, str]:
         if isinstance(row, dict) and str(row.get("published", "1")) == "1" and row.get("sef"):
             out[str(row.get("lang_code"))] = str(row.get("sef"))
     return dict(sorted(out.items()))
+
+
+def read_associations(source: Source, prefix: str) -> dict[int, str]:
+    """Article id -> the key it shares with its translations (``#__associations``, 2.5+).
+
+    Only ``com_content.item`` rows: categories and menu items have
+    associations of their own, and K2 items none.
+    """
+    table = prefix + "associations"
+    if table not in source.tables():
+        return {}
+    out: dict[int, str] = {}
+    for _, row in source.read({table: None}):
+        if not isinstance(row, dict) or row.get("context") != "com_content.item" or not row.get("key"):
+            continue
+        try:
+            out[int(str(row.get("id")))] = str(row.get("key"))
+        except ValueError:
+            continue
+    return out

@@ -128,6 +128,7 @@ class JoomlaSite:
     modules: list[Module] = field(default_factory=list)
     redirect_links: list[RedirectLink] = field(default_factory=list)
     featured: set[int] = field(default_factory=set)  # 1.5 keeps it in its own table
+    associations: dict[int, str] = field(default_factory=dict)  # article id -> key shared with its translations
     k2: "K2Site | None" = None  # the K2 extension's tables, when the site has them
     warnings: list[str] = field(default_factory=list)  # tables or rows we could not read
 

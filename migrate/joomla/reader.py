@@ -10,6 +10,7 @@ from ..errors import ArticleError
 from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
 from . import k2
 from .comments import COMMENT_TABLES, CommentsRead, CommentSwitches, PostKey, read_comments
+from .languages import read_associations
 from .model import Article, Install, JoomlaSite
 from .schema import detect_install, prefix_spellings
 from .versions import Hooks15, Hooks25, hooks_for
@@ -19,7 +20,8 @@ BODY_COLUMNS = ("introtext", "fulltext")
 #: The tables a run reads besides the articles and the version hooks'
 #: ``site_tables``, by name without the prefix -> the columns it reads (None:
 #: all): finding the install's version reads extensions and schemas, the
-#: language prefixes of a multilingual site's URLs extensions and languages.
+#: language prefixes of a multilingual site's URLs extensions and languages,
+#: its translations associations.
 #: A table read but missing here still reads right, at the cost of a pass
 #: over a dump file.  The comment tables (JComments, Komento, K2) are read
 #: once, after the conversion, and are kept from the first pass too: a site's
@@ -29,6 +31,7 @@ OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
     "extensions": None,
     "schemas": None,
     "languages": None,
+    "associations": None,
     **COMMENT_TABLES,
     **{name: None for name in k2.SITE_TABLES},
 }
@@ -146,6 +149,8 @@ class JoomlaReader:
             self.hooks.add_row(site, table, row, pending)
         self.hooks.finish(site, pending)
         forget(self.source, wanted)  # read once: the site holds them now
+        site.associations = read_associations(self.source, self.install.prefix)
+        forget(self.source, [self.install.prefix + "associations"])
         k2.read_k2_site(self.source, self.install.prefix, site, self.fix)
         return site
 

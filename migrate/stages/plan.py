@@ -29,7 +29,9 @@ class Plan:
     timezone: str  # the site's: dates, file names and URLs are computed in it
     articles: tuple[PlannedArticle, ...]  # every article and K2 item read, in (kind, id) order
     categories: Mapping[int, CategoryPage]  # the category pages, by Joomla category id
-    kept_urls: Mapping[tuple[str, int], str]  # --keep-urls: PlannedArticle.key -> its old URL, now its permalink
+    # PlannedArticle.key -> a permalink the site's pattern does not give: a post of a
+    # non-default language (/fr/...), or with --keep-urls its old URL
+    kept_urls: Mapping[tuple[str, int], str]
 
     @property
     def writing(self) -> list[PlannedArticle]:
@@ -78,15 +80,40 @@ def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
         tz=ZoneInfo(timezone),
         permalink=target.permalink(),
     )
-    kept: dict[tuple[str, int], str] = {}
+    articles, kept = _translations(reading, articles)
     if config.keep_urls:
-        articles, kept = _keep_urls(reading, articles)
+        articles, old = _keep_urls(reading, articles)
+        kept.update(old)
     return Plan(
         timezone=timezone,
         articles=tuple(articles),
         categories=MappingProxyType(_category_pages(reading.site, articles)),
         kept_urls=MappingProxyType(kept),
     )
+
+
+def _translations(reading: Reading, articles: list[PlannedArticle]
+                  ) -> tuple[list[PlannedArticle], dict[tuple[str, int], str]]:
+    """Each article's translation key, and the language prefix of a post in a non-default language.
+
+    A multilingual Joomla site (the language filter on) served a French
+    article under ``/fr/``: so does the post, through its permalink.  The
+    default language and "all languages" (``*``) keep the site's pattern,
+    so a site without languages is planned as before.
+    """
+    prefixes = {code: sef for code, sef in reading.languages.items() if code != reading.default_language}
+    keys = reading.site.associations
+    permalinks: dict[tuple[str, int], str] = {}
+    out = []
+    for entry in articles:
+        if entry.kind == ARTICLE and entry.id in keys:
+            entry = replace(entry, translation_key=keys[entry.id])
+        sef = prefixes.get(entry.language)
+        if sef and entry.url and entry.action != SKIP:
+            entry = replace(entry, url=f"/{sef}{entry.url}")
+            permalinks[entry.key] = entry.url
+        out.append(entry)
+    return out, permalinks
 
 
 _PLAIN_URL = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._~-]*)+/?$")

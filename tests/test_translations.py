@@ -1,0 +1,96 @@
+"""Translations (issue 9): a multilingual site's posts carry ``lang`` and a key shared with their
+translations, a non-default language is published under its prefix, the layout links the translations.
+
+The ground truth is ``fixtures/joomla3-k2-site.expected.json`` (en-GB default, fr-FR prefixed ``/fr/``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import frontmatter
+import pytest
+
+from migrate.config import Config
+from migrate.pipeline import run
+
+from conftest import FIXTURES, NOW, jekyll_build
+
+DUMP = FIXTURES / "joomla3-k2-site.sql"
+TRUTH = json.loads((FIXTURES / "joomla3-k2-site.expected.json").read_text("utf-8"))
+LANGUAGES = TRUTH["languages"]
+ARTICLES = {a["id"]: a for a in TRUTH["articles"]}
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    site = tmp_path_factory.mktemp("translations") / "site"
+    report = run(Config(source=str(DUMP), site=site, now=NOW, jobs=1))
+    posts = {a.id: a for a in report.articles if a.kind == "article" and a.action == "post"}
+    return site, posts
+
+
+def _meta(site, entry):
+    return frontmatter.loads((site / entry.path).read_text("utf-8")).metadata
+
+
+def test_each_translation_group_shares_one_key(migrated):
+    site, posts = migrated
+    for group in TRUTH["translation_groups"].values():
+        for member in group["members"]:
+            meta = _meta(site, posts[member["id"]])
+            assert meta["translation_key"] == group["association_key"]
+            assert meta["lang"] == member["language"]
+
+
+def test_articles_without_translations_have_no_key(migrated):
+    site, posts = migrated
+    for aid, truth in ARTICLES.items():
+        if aid in posts and truth["translation_group"] is None:
+            assert "translation_key" not in _meta(site, posts[aid])
+
+
+def test_only_the_other_languages_are_prefixed(migrated):
+    site, posts = migrated
+    default = LANGUAGES["default"]
+    for aid, entry in posts.items():
+        meta = _meta(site, entry)
+        language = ARTICLES[aid]["language"]
+        if language in ("*", default):
+            assert not entry.url.startswith("/" + LANGUAGES["sef"][default] + "/") and "permalink" not in meta
+        else:
+            prefix = "/" + LANGUAGES["sef"][language] + "/"
+            assert entry.url.startswith(prefix) and meta["permalink"] == entry.url
+
+
+def test_prefixed_old_urls_redirect_to_their_language(migrated):
+    site, posts = migrated
+    with open(site / "_redirects" / "redirects.csv", newline="", encoding="utf-8") as f:
+        rows = {row[0]: row[1] for row in csv.reader(f)}
+    for lang_code, sef in LANGUAGES["sef"].items():
+        for aid, entry in posts.items():
+            if ARTICLES[aid]["language"] != lang_code:
+                continue
+            old = [u for u, target in rows.items() if u.startswith(f"/{sef}/") and target == entry.url]
+            assert old, (aid, sef)
+            assert not [u for u, target in rows.items() if u.startswith(f"/{sef}/") and target != entry.url
+                           and f"/{aid}-{ARTICLES[aid]['alias']}" in u]
+
+
+def test_jekyll_publishes_the_french_post_and_links_both_ways(jekyll, migrated, tmp_path):
+    site, posts = migrated
+    result = jekyll_build(site, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    for group in TRUTH["translation_groups"].values():
+        members = [posts[m["id"]] for m in group["members"]]
+        for entry in members:
+            page = tmp_path / "out" / entry.url.strip("/") / "index.html"
+            html = page.read_text("utf-8")
+            for other in members:
+                link = f'<link rel="alternate" hreflang="{other.language}" href="{other.url}">'
+                assert link in html, (entry.url, link)
+    french = posts[4]
+    assert french.url.startswith("/fr/") and (tmp_path / "out" / french.url.strip("/") / "index.html").is_file()
+    alone = (tmp_path / "out" / posts[7].url.strip("/") / "index.html").read_text("utf-8")
+    assert "hreflang" not in alone
