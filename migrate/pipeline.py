@@ -8,6 +8,7 @@ touched; a bad article is a line in the report.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from .config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
@@ -15,6 +16,7 @@ from .convert import ConvertOptions, DictModuleLookup
 from .errors import MigrationError
 from .joomla.model import JoomlaSite
 from .notices import Notice
+from .posts import SKIP
 from .progress import NoProgress, Progress
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
@@ -65,9 +67,26 @@ def _check_folders(config: Config) -> None:
 
 
 def _new_report(config: Config, read: Reading, plan: Plan) -> Report:
-    return Report(source=read.source.name, site=str(config.site), install=read.reader.install,
-                  dry_run=config.dry_run, articles=list(plan.articles),
-                  warnings=list(read.site.warnings) + list(read.warnings))
+    report = Report(source=read.source.name, site=str(config.site), install=read.reader.install,
+                    dry_run=config.dry_run, articles=list(plan.articles),
+                    warnings=list(read.site.warnings) + list(read.warnings))
+    if read.site.associations:
+        report.extra["translations"] = translations_summary(plan)
+    return report
+
+
+def translations_summary(plan: Plan) -> dict:
+    """The report's ``translations``: groups of associated articles, and what became of their members."""
+    members = [p for p in plan.articles if p.translation_key]
+    written = [p for p in members if p.action != SKIP]
+    sizes = Counter(p.translation_key for p in written)
+    return {
+        "groups": len(sizes),
+        "written": len(written),
+        "skipped": len(members) - len(written),
+        "alone": sum(1 for n in sizes.values() if n == 1),  # a group whose other members were not written
+        "by_language": dict(sorted(Counter(p.language for p in written).items())),
+    }
 
 
 def _dry_run(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: JekyllSite,

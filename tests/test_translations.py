@@ -94,3 +94,11 @@ def test_jekyll_publishes_the_french_post_and_links_both_ways(jekyll, migrated, 
     assert french.url.startswith("/fr/") and (tmp_path / "out" / french.url.strip("/") / "index.html").is_file()
     alone = (tmp_path / "out" / posts[7].url.strip("/") / "index.html").read_text("utf-8")
     assert "hreflang" not in alone
+
+
+def test_the_report_counts_the_translations(migrated):
+    # fixtures/README.md: articles 1-3 (en-GB) and 4-6 (fr-FR) are three associated pairs, all published.
+    site, _ = migrated
+    report = json.loads((site / "_joomla2jekyll" / "report.json").read_text("utf-8"))
+    assert report["translations"] == {"groups": 3, "written": 6, "skipped": 0, "alone": 0,
+                                      "by_language": {"en-GB": 3, "fr-FR": 3}}
