@@ -44,19 +44,14 @@ class Report:
         return found
 
     def summary(self) -> dict[str, Any]:
-        actions = Counter(a.action for a in self.articles)
-        reasons = Counter(SKIP_LABELS.get(a.skip.code, a.skip.code) for a in self.articles if a.skip)
-        states = Counter(STATE_NAMES.get(a.state, str(a.state)) for a in self.articles if a.state is not None)
-        return {
-            "articles": len(self.articles),
-            "posts": actions.get(POST, 0),
-            "drafts": actions.get(DRAFT, 0),
-            "skipped": actions.get(SKIP, 0),
-            "by_state": dict(sorted(states.items())),
-            "skipped_by_reason": dict(sorted(reasons.items())),
-            "encoding_repaired": sum(1 for a in self.articles if a.repaired),
-            "articles_with_warnings": len(self.article_warnings()),
-        }
+        out = _counts(self.articles)
+        out.update(encoding_repaired=sum(1 for a in self.articles if a.repaired),
+                   articles_with_warnings=len(self.article_warnings()))
+        if any(a.kind != ARTICLE for a in self.articles):
+            # The totals above count both id spaces; each is also counted alone, as the issue asks of K2.
+            out["by_kind"] = {kind: _counts([a for a in self.articles if a.kind == kind])
+                              for kind in sorted({a.kind for a in self.articles})}
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         warnings = self.article_warnings()
@@ -150,6 +145,20 @@ def entry_key(article_id: Any) -> tuple[str, int]:
 
 def _name(a: PlannedArticle) -> str:
     return f"article {a.id}" if a.kind == ARTICLE else f"K2 item {a.id}"
+
+
+def _counts(articles: list[PlannedArticle]) -> dict[str, Any]:
+    actions = Counter(a.action for a in articles)
+    reasons = Counter(SKIP_LABELS.get(a.skip.code, a.skip.code) for a in articles if a.skip)
+    states = Counter(STATE_NAMES.get(a.state, str(a.state)) for a in articles if a.state is not None)
+    return {
+        "articles": len(articles),
+        "posts": actions.get(POST, 0),
+        "drafts": actions.get(DRAFT, 0),
+        "skipped": actions.get(SKIP, 0),
+        "by_state": dict(sorted(states.items())),
+        "skipped_by_reason": dict(sorted(reasons.items())),
+    }
 
 
 def _entry(a: PlannedArticle, warnings: list[str], kinds: bool = False) -> dict[str, Any]:
