@@ -1,6 +1,6 @@
 """Hand the site to ``jekyll build``, swapping the output in only on success.
 
-The deployment the blog in ``shared/seed`` describes: build into a fresh
+The deployment a static blog behind nginx uses: build into a fresh
 folder beside the destination; if Jekyll succeeds, the new folder replaces the
 old one in two renames; if it fails, the live site is untouched and the failed
 build is kept for inspection.

@@ -1,6 +1,6 @@
 """The command line: options in, one library call, errors out as one line.
 
-This is the only module that imports click (STYLE.md, section 1).
+This is the only module that imports click: the library is usable and testable without it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Errors the library raises.
 
-Two kinds, because the run must react differently (STYLE.md, section 4):
+Two kinds, because the run must react differently:
 
 * ``MigrationError`` and its subclasses are fatal: the run stops before the
   site is touched, and the CLI prints ``Error: <message>`` on one line and exits

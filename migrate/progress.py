@@ -1,7 +1,7 @@
 """Progress as an object handed in, so the library never draws anything.
 
 The CLI passes a click progress bar; tests and library callers get the
-do-nothing default and never branch on "is there a bar" (STYLE.md, 1 and 4).
+do-nothing default and never branch on "is there a bar".
 """
 
 from __future__ import annotations

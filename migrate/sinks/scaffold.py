@@ -49,7 +49,7 @@ def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, A
         "excerpt_separator": "<!--more-->",
         "plugins": plugins,
         # Strict settings make a broken post fail the build instead of
-        # rendering quietly wrong (issue 3 targets them).
+        # rendering quietly wrong.
         "strict_front_matter": True,
         "liquid": {"error_mode": "strict", "strict_filters": True},
         # The author's characters, not kramdown's typography: straight
