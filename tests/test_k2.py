@@ -189,3 +189,14 @@ def test_the_summary_counts_k2_items_on_their_own(migrated):
                                        "unpublished": 1, "unpublished category": 1}
     assert summary["by_kind"]["article"]["posts"] == sum(a["outcome"] == "post" for a in ARTICLES.values())
     assert summary["posts"] == k2["posts"] + summary["by_kind"]["article"]["posts"]
+
+
+def test_links_to_k2_items_never_resolve_to_the_article_with_the_same_id():
+    from migrate.convert import DictLinkResolver
+
+    resolver = DictLinkResolver(by_id={1: "/article-1/"}, by_path={}, category_by_id={}, k2_by_id={1: "/k2-item-1/"})
+    assert resolver.resolve("/index.php?option=com_k2&view=item&id=1:tour") == "/k2-item-1/"
+    assert resolver.resolve("/component/k2/item/1-tour") == "/k2-item-1/"
+    assert resolver.resolve("/index.php/component/k2/1-tour.html") == "/k2-item-1/"
+    assert resolver.resolve("/component/k2/itemlist/category/1-travel") is None
+    assert resolver.resolve("/component/content/article/1-about") == "/article-1/"

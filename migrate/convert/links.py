@@ -208,6 +208,10 @@ class DictLinkResolver:
         if norm in self.by_path:
             return self.by_path[norm]
         segments = norm.split("/")
+        if len(segments) >= 3 and segments[:2] == ["component", "k2"]:
+            # K2's own id space: component/k2/[item/]N-alias is never article N.
+            ident = leading_id(segments[-1])
+            return self.k2_by_id.get(ident) if ident is not None and "itemlist" not in segments else None
         if len(segments) >= 3 and segments[0] == "component" and segments[1] == "content":
             view = segments[2]
             ident = leading_id(segments[-1]) if len(segments) > 3 else None
