@@ -22,7 +22,7 @@ from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
-from .sinks.navigation import check_menus, stage_navigation
+from .sinks.navigation import Navigation, check_menus, stage_navigation
 from .sinks.report import Report
 from .stages.comments import stage_comments
 from .stages.convert import convert_posts, edited_posts
@@ -67,12 +67,20 @@ def _check_folders(config: Config) -> None:
 
 
 def _new_report(config: Config, read: Reading, plan: Plan) -> Report:
-    report = Report(source=read.source.name, site=str(config.site), install=read.reader.install,
-                    dry_run=config.dry_run, articles=list(plan.articles),
-                    warnings=list(read.site.warnings) + list(read.warnings))
+    return Report(source=read.source.name, site=str(config.site), install=read.reader.install,
+                  dry_run=config.dry_run, articles=list(plan.articles),
+                  warnings=list(read.site.warnings) + list(read.warnings))
+
+
+def _plan_sections(report: Report, read: Reading, plan: Plan, config: Config) -> Navigation:
+    """The report's sections drawn from the final plan (after a failed conversion, not before); returns
+    the navigation, which the run then writes."""
+    report.articles = list(plan.articles)
     if read.site.associations:
         report.extra["translations"] = translations_summary(plan)
-    return report
+    navigation = site_navigation(read, plan, config)
+    report.extra["navigation"] = navigation.summary()
+    return navigation
 
 
 def translations_summary(plan: Plan) -> dict:
@@ -102,7 +110,7 @@ def _dry_run(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         summary["outputs"] = outputs
     kept = edited_posts(target, plan)
     foreseen_conflicts(target, plan, config, outputs, kept)
-    report.extra["navigation"] = site_navigation(read, plan, config).summary()
+    _plan_sections(report, read, plan, config)
     if kept:
         report.extra["kept_edits"] = kept
     if config.report is not None:
@@ -158,7 +166,6 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             # A post that failed to convert gets no category entry and no
             # redirects: its old URLs would otherwise 301 to a 404.
             plan = plan.without(converted.failed, read.site)
-            report.articles = list(plan.articles)
             urls.close()
             urls = UrlMap(read, plan)
             reuse = None
@@ -171,9 +178,8 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             report.extra["comments"] = stage_comments(read, plan, converted.comment_switches, staging, target)
         title = (read.joomla.site_name if read.joomla else "") or "Migrated from Joomla"
         stage_site_files(staging, target, plan, config, title, report)
-        navigation = site_navigation(read, plan, config)
+        navigation = _plan_sections(report, read, plan, config)
         report.warnings.extend(stage_navigation(staging, target, navigation))
-        report.extra["navigation"] = navigation.summary()
         report.extra["images"] = copy_images(converted.images, config.joomla_root, staging)
         if reuse is not None:
             for rel, sha in reuse["files"].items():

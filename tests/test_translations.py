@@ -102,3 +102,21 @@ def test_the_report_counts_the_translations(migrated):
     report = json.loads((site / "_joomla2jekyll" / "report.json").read_text("utf-8"))
     assert report["translations"] == {"groups": 3, "written": 6, "skipped": 0, "alone": 0,
                                       "by_language": {"en-GB": 3, "fr-FR": 3}}
+
+
+def test_a_translation_that_fails_to_convert_is_counted_as_skipped(tmp_path, monkeypatch):
+    import migrate.transform
+
+    real = migrate.transform.join_article
+
+    def picky(intro, full, options):
+        if "Assembler" in intro:  # one French article's text (4-6 are the French members of the pairs)
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(intro, full, options)
+
+    monkeypatch.setattr(migrate.transform, "join_article", picky)
+    report = run(Config(source=str(DUMP), site=tmp_path / "site", now=NOW, jobs=1))
+    failed = [a.id for a in report.articles if a.skip is not None and a.skip.code == "conversion-failed"]
+    assert len(failed) == 1 and failed[0] in (4, 5, 6)
+    assert report.extra["translations"] == {"groups": 3, "written": 5, "skipped": 1, "alone": 1,
+                                            "by_language": {"en-GB": 3, "fr-FR": 2}}
