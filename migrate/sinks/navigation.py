@@ -38,12 +38,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
 from ..errors import MigrationError
 from ..joomla.model import K2_ITEM, JoomlaSite, MenuItem, Module
+from ..joomla.versions import link_query
 from ..posts import DRAFT, POST, PlannedArticle
 from .categories import CategoryPage
 from .jekyll import JekyllSite, Staging
@@ -576,7 +577,8 @@ class _Builder:
 
 
 def _query(link: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(link.replace("&amp;", "&")).query).items()}
+    """A menu link's query, as the reader takes it apart; ``&amp;`` from an editor read as ``&``."""
+    return link_query(link.replace("&amp;", "&"))
 
 
 def _id(value: str | None) -> int | None:
