@@ -548,6 +548,17 @@ def test_jekyll_renders_nested_menus_escaped(jekyll, tmp_path):
     assert [n.get("class") for n in footer.xpath("//nav")] == ["navigation menu-footermenu"]
 
 
+def test_jekyll_links_only_site_paths_and_web_schemes(jekyll, tmp_path):
+    # The include's short path (no ":" and no "//") and its long one must agree on what is a link.
+    urls = ["/plain/", "/a:b/", "relative/page/", "//example.org/x", "HTTPS://Example.org/", "mailto:me@example.org",
+            " JavaScript:alert(2)", "data:text/html,x", "vbscript:x", "", "ftp://example.org/"]
+    nav = Navigation((Menu("m", "M", "*", tuple(Entry(i, f"e{i}", "external", u) for i, u in enumerate(urls))),), None)
+    _, doc = build_site(tmp_path, nav, {"index.html": "---\nlayout: default\n---\n"})["index.html"]
+    assert [href for _, href, _ in tree(doc.xpath("//nav")[0].find("ul"))] == [
+        "/plain/", "/a:b/", "/relative/page/", "//example.org/x", "HTTPS://Example.org/", "mailto:me@example.org",
+        None, None, None, None, None]
+
+
 def test_jekyll_renders_the_deepest_menu_we_write(jekyll, tmp_path):
     deepest = None
     for level in range(MAX_DEPTH, 0, -1):

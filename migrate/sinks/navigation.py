@@ -48,12 +48,10 @@ from ..joomla.versions import link_query
 from ..posts import DRAFT, POST, PlannedArticle
 from .categories import CategoryPage
 from .jekyll import JekyllSite, Staging
+from .navigation_include import MAX_DEPTH  # deeper sub-items are left out: the include renders no more
 
 NAVIGATION_FILE = "_data/navigation.yml"
 
-#: Deeper sub-items are left out: Liquid stops a recursive include at about thirty levels,
-#: which would fail the whole build, and no menu a visitor could use is this deep.
-MAX_DEPTH = 10
 #: Where a module shows that counts as everywhere (see ``Module.pages``).
 SITE_WIDE = frozenset({"all", "all-but"})
 #: What a menu entry is, from what its Joomla item points at (``Target.kind``).

@@ -14,6 +14,7 @@ import yaml
 
 from ..config import DEFAULT_PERMALINK
 from .jekyll import JekyllSite, Staging
+from .navigation_include import navigation_include
 
 
 def scaffold_files() -> dict[str, str]:
@@ -29,7 +30,8 @@ def scaffold_files() -> dict[str, str]:
                 found[prefix + entry.name] = entry.read_text("utf-8")
 
     walk(root, "")
-    return found
+    found["_includes/navigation.html"] = navigation_include()
+    return dict(sorted(found.items()))
 
 
 def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone: str, plugins: list[str]) -> list[str]:
