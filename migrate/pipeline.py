@@ -13,8 +13,10 @@ from pathlib import Path
 
 from .config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from .convert import ConvertOptions, DictModuleLookup
+from .convert.plugin_videos import allvideos_folder
 from .errors import MigrationError
-from .joomla.model import JoomlaSite
+from .joomla.model import PLUGIN, JoomlaSite
+from .joomla.versions import params
 from .notices import Notice
 from .posts import SKIP
 from .progress import NoProgress, Progress
@@ -142,6 +144,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
                 link_resolver=urls.link_resolver(config.old_urls),
                 modules=module_lookup(read.site),
                 joomla_root=str(config.joomla_root) if config.joomla_root else None,
+                video_folder=video_folder(read.site),
             ),
             redirect_from=redirect_from(urls.get()) if "redirect-from" in config.redirect_formats else {},
             permalinks=dict(plan.kept_urls),
@@ -225,6 +228,13 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     finally:
         urls.close()
     return report
+
+
+def video_folder(site: JoomlaSite) -> str:
+    """Where AllVideos looked for ``{mp4}name{/mp4}``: its plugin's ``vfolder``."""
+    plugin = site.extensions.get(PLUGIN, "jw_allvideos", "content")
+    return allvideos_folder(params(plugin.params) if plugin is not None else None,
+                            joomla15=site.install.family == "1.5")
 
 
 def module_lookup(site: JoomlaSite) -> DictModuleLookup:

@@ -72,7 +72,7 @@ def _site_state(site: JoomlaSite) -> tuple:
     return (
         site.install, sorted(site.categories.items()), sorted(site.sections.items()), sorted(site.users.items()),
         sorted(site.tags.items()), sorted(site.article_tags.items()), sorted(site.article_fields.items(), key=str),
-        site.menu_items, site.modules, site.redirect_links, sorted(site.featured),
+        site.menu_items, site.modules, site.redirect_links, sorted(site.featured), site.extensions,
     ) + ((site.k2,) if site.k2 is not None else ())
 
 

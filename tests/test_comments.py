@@ -198,9 +198,26 @@ def test_status_is_the_most_closed():
     ('{"itemComments":""}', "{}", '{"itemComments":"0"}', DISABLED),
     ('{"itemComments":"1"}', "{}", '{"comments":"0"}', DISABLED),
     ("not json", None, None, OPEN),
+    ({"itemComments": ""}, {"itemComments": "0"}, None, DISABLED),          # already decoded
+    ("itemComments=\n", "itemComments=0\n", "comments=1", DISABLED),      # K2 on Joomla 1.5: key=value lines
+    (' {"itemComments":"0"}', None, None, DISABLED),
 ])
 def test_k2_switches(item, category, component, k2):
     assert k2_switches("", item, category, component).k2 == k2
+
+
+def test_k2_params_decoded_once_per_text():
+    """A category's params (and com_k2's) come with each of its items: decoded once, shared read-only."""
+    from migrate.joomla import comments
+
+    category, component = '{"itemComments":"0","x":"category 7"}', '{"comments":"1","x":"com_k2"}'
+    before = comments._parsed_params.cache_info()
+    for _ in range(50):
+        assert k2_switches("", '{"itemComments":""}', category, component).k2 == DISABLED
+    after = comments._parsed_params.cache_info()
+    assert after.misses - before.misses <= 3 and after.hits - before.hits >= 147
+    with pytest.raises(TypeError):
+        comments._params(category)["itemComments"] = "1"
 
 
 def test_k2_item_text_tags_still_switch_jcomments():

@@ -16,17 +16,21 @@ from migrate.convert import ConvertOptions, html_to_markdown, join_article
 from migrate.convert.cleanup import clean_source
 from migrate.convert.plugin_gallery import gallery_folder, gallery_images
 from migrate.convert.plugin_mosimage import expand_mosimage
-from migrate.convert.plugin_videos import video_source
+from migrate.convert.plugin_videos import allvideos_folder, video_source
 from migrate.convert.plugins import expand_plugin_tags
-from migrate.joomla.versions import Hooks15, Hooks25
+from migrate.joomla.versions import Hooks15, Hooks25, params
 
 HERE = Path(__file__).parent
 CASES = HERE / "convert_cases" / "plugins"
 RENDER = HERE / "convert_cases" / "kramdown_render.rb"
 
-_ROWS = read_tables(FIXTURES / "joomla3-k2-site.sql", ("content", "k2_items"))
+_ROWS = read_tables(FIXTURES / "joomla3-k2-site.sql", ("content", "k2_items", "extensions"))
 ARTICLE = {int(r["id"]): r for r in _ROWS["content"]}
 K2_ITEM = {int(r["id"]): r for r in _ROWS["k2_items"]}
+# The fixture's AllVideos settings (its #__extensions row): its `vfolder` is "images".
+ALLVIDEOS = next(r for r in _ROWS["extensions"] if (r["element"], r["folder"]) == ("jw_allvideos", "content"))
+SITE_VIDEO_FOLDER = allvideos_folder(params(ALLVIDEOS["params"]))
+EXPECTED = json.loads((FIXTURES / "joomla3-k2-site.expected.json").read_text(encoding="utf-8"))
 
 
 def md(html, **options):
@@ -113,9 +117,52 @@ def test_dailymotion_url_forms():
     )] == ["https://www.dailymotion.com/embed/video/x7xyz"] * 4
 
 
-def test_local_video_from_the_allvideos_folder():
+def test_local_video_from_the_sites_allvideos_folder():
+    """AllVideos plays `{mp4}videos/clip{/mp4}` from <vfolder>/videos/clip.mp4: "images" on the fixture's site."""
+    warnings = []
+    html = expand_plugin_tags(paragraph(ARTICLE[3], "{mp4}"), None, warnings, video_folder=SITE_VIDEO_FOLDER)
+    c = conv(html)
+    assert (SITE_VIDEO_FOLDER, c.markdown, c.images, warnings) == (
+        "images", video("/images/videos/clip.mp4"), ["images/videos/clip.mp4"], [])
+
+
+def test_local_videos_are_the_files_the_fixture_expects():
+    local = [(tag["raw"], tag["meaning"]) for entry in EXPECTED["articles"] + EXPECTED["k2_items"]
+             for tag in entry.get("plugin_tags", ()) if tag["plugin"] == "AllVideos" and "file" in tag["meaning"]]
+    assert local and all(
+        video_source(meaning["video"], raw.split("}", 1)[1].rsplit("{", 1)[0], SITE_VIDEO_FOLDER)[0] == meaning["file"]
+        for raw, meaning in local)
+
+
+def test_local_video_without_the_sites_settings_is_in_the_default_folder():
+    """What AllVideos' manifest for Joomla 2.5+ installs: images/videos."""
     c = conv(paragraph(ARTICLE[3], "{mp4}"))
     assert (c.markdown, c.images) == (video("/images/videos/videos/clip.mp4"), ["images/videos/videos/clip.mp4"])
+
+
+@pytest.mark.parametrize("row_params, joomla15, folder", [
+    (None, False, "images/videos"),                     # no AllVideos row: the default its manifest installs
+    (None, True, "images/stories/videos"),              # ... its manifest for Joomla 1.5
+    ("{}", False, "images/stories/videos"),             # a row without vfolder: what its code falls back to
+    ('{"vfolder":""}', False, "images/stories/videos"),
+    ('{"vfolder":" /media/clips/ "}', False, "media/clips"),
+    ("vfolder=images/stories/clips\nvwidth=400", True, "images/stories/clips"),   # 1.5's #__plugins.params
+    ('{"vfolder":"../secret"}', False, "images/videos"),                       # not a folder of the site
+    ('{"vfolder":"https://cdn.example.com/v"}', False, "images/videos"),
+])
+def test_allvideos_folder_from_the_plugin_params(row_params, joomla15, folder):
+    decoded = None if row_params is None else params(row_params)
+    assert allvideos_folder(decoded, joomla15=joomla15) == folder
+
+
+def test_local_video_refused_names_the_sites_folder():
+    warnings = []
+    expand_plugin_tags("<p>{mp4}../x{/mp4}</p>", None, warnings, video_folder="media/clips")
+    assert warnings == ["{mp4}../x{/mp4} removed: not a file name (in media/clips/, without .mp4) or an http(s) URL"]
+
+
+def test_convert_options_carry_the_video_folder():
+    assert md(paragraph(ARTICLE[3], "{mp4}"), video_folder=SITE_VIDEO_FOLDER) == video("/images/videos/clip.mp4")
 
 
 def test_local_video_kinds():

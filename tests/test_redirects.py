@@ -142,12 +142,13 @@ def test_suffix_can_be_left_out(): assert not any(o.endswith(".html") for o in o
 
 
 def test_language_prefixes_come_from_the_language_filter_plugin():
+    from migrate.joomla.extensions import read_extensions
     from migrate.joomla.languages import read_language_prefixes
 
     class Source:
         def __init__(self, enabled: str) -> None:
             self.rows = {
-                "x_extensions": [{"element": "languagefilter", "folder": "system", "enabled": enabled}],
+                "x_extensions": [{"type": "plugin", "element": "languagefilter", "folder": "system", "enabled": enabled}],
                 "x_languages": [{"lang_code": "fr-FR", "sef": "fr", "published": 1},
                                 {"lang_code": "en-GB", "sef": "en", "published": 1},
                                 {"lang_code": "de-DE", "sef": "de", "published": 0}],
@@ -159,9 +160,13 @@ def test_language_prefixes_come_from_the_language_filter_plugin():
         def read(self, wanted):
             return [(table, row) for table in wanted for row in self.rows[table]]
 
-    assert read_language_prefixes(Source("1"), "x_") == {"en-GB": "en", "fr-FR": "fr"}
-    assert read_language_prefixes(Source("0"), "x_") == {}
-    assert read_language_prefixes(Source("1"), "y_") == {}
+    def prefixes(enabled: str, prefix: str) -> dict[str, str]:
+        source = Source(enabled)
+        return read_language_prefixes(source, prefix, read_extensions(source, prefix))
+
+    assert prefixes("1", "x_") == {"en-GB": "en", "fr-FR": "fr"}
+    assert prefixes("0", "x_") == {}
+    assert prefixes("1", "y_") == {}
 
 
 def test_fold_and_bare():

@@ -77,7 +77,7 @@ def _convert(html: str, options: ConvertOptions, allow_more: bool) -> _Field:
     if not html or not html.strip():
         return _Field(Conversion(""))
     warnings: list[str] = []
-    html = expand_plugin_tags(html, options.modules, warnings, options.joomla_root)
+    html = expand_plugin_tags(html, options.modules, warnings, options.joomla_root, options.video_folder)
     html = clean_source(html, warnings)
     raw, converter = _walk(html, options, allow_more, warnings)
     markdown = normalise(raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .links import LinkResolver
+from .plugin_videos import LOCAL_VIDEO_FOLDER
 from .plugins import ModuleLookup
 
 __all__ = ["ConvertOptions"]
@@ -17,3 +18,5 @@ class ConvertOptions:
     modules: ModuleLookup | None = None
     # The Joomla folder: what some plugin tags show is only there ({gallery}folder{/gallery} lists it).
     joomla_root: str | None = None
+    # AllVideos' folder of local videos, as the site set it (plugin_videos.allvideos_folder).
+    video_folder: str = LOCAL_VIDEO_FOLDER

@@ -16,12 +16,13 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from ..plain_text import plain_text
+
 __all__ = ["GALLERY_ROOT", "gallery_folder", "gallery_images", "gallery_html"]
 
 GALLERY_ROOT = "images"     # Simple Image Gallery's `galleries_rootfolder` setting, by default
 THUMBNAIL_WIDTH = 200       # its default thumbnail width, in pixels
 _IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
-_MARKUP = re.compile(r"<[^>]*>")
 # A folder name: not hidden, not "." or "..", nothing a path or HTML would read otherwise.
 _SEGMENT = re.compile(r"[^./\\\x00-\x1f\x7f\"<>][^/\\\x00-\x1f\x7f\"<>]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -30,8 +31,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def gallery_folder(content: str) -> str | None:
     """`trips/alps` from `{gallery}trips/alps{/gallery}` (or `trips/alps:200:160` with the Pro options);
     None when it is not a folder below the gallery root."""
-    text = htmllib.unescape(_MARKUP.sub("", content)).replace("\xa0", " ").strip()
-    folder = text.split(":", 1)[0].strip().rstrip("/")
+    folder = plain_text(content).split(":", 1)[0].strip().rstrip("/")
     segments = folder.split("/")
     if not folder or not all(_SEGMENT.fullmatch(s) for s in segments):
         return None

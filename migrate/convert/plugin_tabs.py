@@ -22,6 +22,8 @@ import html as htmllib
 import re
 from bisect import bisect_right
 
+from ..plain_text import plain_text
+
 __all__ = ["TAB_TAGS", "TAB_CLOSINGS", "TabHeadings"]
 
 # Tag name -> (the set it belongs to, whether it starts a panel with a title)
@@ -37,7 +39,6 @@ TAB_CLOSINGS = frozenset(_CLOSING)
 
 _HEADING = re.compile(r"<h([1-6])\b", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([a-z_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_MARKUP = re.compile(r"<[^>]*>")
 
 
 def _title(sep: str | None, args: str) -> str:
@@ -50,7 +51,7 @@ def _title(sep: str | None, args: str) -> str:
         title = found.get("title", "")
     else:
         title = args.split("|", 1)[0]   # the older `{tab Title|blue|open}` options
-    return " ".join(htmllib.unescape(_MARKUP.sub("", title)).split())
+    return plain_text(title, collapse=True)
 
 
 class TabHeadings:

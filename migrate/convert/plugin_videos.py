@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from typing import Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import SplitResult, parse_qs, quote, urlsplit
 
-__all__ = ["VIDEO_TAGS", "LOCAL_VIDEO_FOLDER", "video_html", "video_source", "expected"]
+from ..plain_text import plain_text
 
-# AllVideos keeps local files in this folder (its `vfolder` setting, "images/videos" since Joomla 2.5).
+__all__ = ["VIDEO_TAGS", "LOCAL_VIDEO_FOLDER", "allvideos_folder", "video_html", "video_source", "expected"]
+
+# AllVideos plays `{mp4}name{/mp4}` from "<site>/<vfolder>/name.mp4", `vfolder` being its setting of
+# that name. These are its defaults: what its manifest for Joomla 2.5+ installs ("images/videos"),
+# what its manifest for 1.5 installs, and what its code takes when the saved settings have none.
 LOCAL_VIDEO_FOLDER = "images/videos"
+_LOCAL_VIDEO_FOLDER_15 = "images/stories/videos"
+_UNSET_VIDEO_FOLDER = "images/stories/videos"
 _LOCAL_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "ogv": "video/ogg"}
 _PROVIDER_NAMES = {"youtube": "YouTube", "vimeo": "Vimeo", "dailymotion": "Dailymotion"}
 VIDEO_TAGS = frozenset(_PROVIDER_NAMES) | frozenset(_LOCAL_TYPES) | frozenset(t + "remote" for t in _LOCAL_TYPES)
 
-_MARKUP = re.compile(r"<[^>]*>")
 _UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 _SIZE = re.compile(r"[1-9]\d{0,3}")
 
@@ -49,9 +54,21 @@ _DAILYMOTION_PATH = re.compile(r"/(?:embed/)?(?:video/)?([^/]+)/?")
 _LOCAL_NAME = re.compile(r"\w[\w .()+-]*(?:/\w[\w .()+-]*)*")
 
 
-def _clean(content: str) -> str:
-    """The typed text between the tags: an editor may have linked a URL or put `&amp;` in it."""
-    return htmllib.unescape(_MARKUP.sub("", content)).replace("\xa0", " ").strip()
+def allvideos_folder(plugin_params: Mapping[str, Any] | None, *, joomla15: bool = False) -> str:
+    """The local video folder of a site, from the `params` of its AllVideos plugin row (decoded);
+    None when the site has no such row: then the default its manifest installs.
+
+    A row without `vfolder` (or with an empty one) gets the default AllVideos' code falls back to;
+    a value that is no relative folder of the site (`..`, a URL, an absolute path) the installed default.
+    """
+    installed = _LOCAL_VIDEO_FOLDER_15 if joomla15 else LOCAL_VIDEO_FOLDER
+    if plugin_params is None:
+        return installed
+    value = plugin_params.get("vfolder")
+    folder = value.strip().strip("/") if isinstance(value, str) else ""
+    if not folder:
+        return _UNSET_VIDEO_FOLDER
+    return folder if _LOCAL_NAME.fullmatch(folder) else installed
 
 
 def _url(text: str, hosts: frozenset[str] | None) -> SplitResult | None:
@@ -138,7 +155,7 @@ _PROVIDERS: dict[str, Callable[[str], str | None]] = {
     "youtube": _youtube, "vimeo": _vimeo, "dailymotion": _dailymotion}
 
 
-def _local(name: str, kind: str) -> str | None:
+def _local(name: str, kind: str, folder: str) -> str | None:
     """AllVideos' folder + name + extension; a URL as it is (the `remote` tags take only URLs)."""
     remote = kind.endswith("remote")
     if remote or "://" in name:
@@ -146,15 +163,17 @@ def _local(name: str, kind: str) -> str | None:
         return parts.geturl() if parts is not None else None
     if not _LOCAL_NAME.fullmatch(name):
         return None
-    return quote(f"{LOCAL_VIDEO_FOLDER}/{name}.{kind}")
+    return quote(f"{folder}/{name}.{kind}")
 
 
-def video_source(tag: str, content: str) -> tuple[str, int | None, int | None] | None:
+def video_source(tag: str, content: str, folder: str = LOCAL_VIDEO_FOLDER) -> tuple[str, int | None, int | None] | None:
     """(the URL to embed, width, height) for `{tag}content{/tag}`; None when it is no video of that kind.
 
-    AllVideos reads `ID|width|height|autoplay|loop`; the sizes are kept, the rest is not.
+    AllVideos reads `ID|width|height|autoplay|loop`; the sizes are kept, the rest is not. A local
+    file is in `folder` (see allvideos_folder). The text between the tags is as typed: an editor
+    may have linked a URL or put `&amp;` in it.
     """
-    fields = _clean(content).split("|")
+    fields = plain_text(content).split("|")
     source = fields[0].strip()
     if not source:
         return None
@@ -163,7 +182,7 @@ def video_source(tag: str, content: str) -> tuple[str, int | None, int | None] |
     if tag in _PROVIDERS:
         url = _PROVIDERS[tag](source)
     else:
-        url = _local(source, tag)
+        url = _local(source, tag, folder)
     return (url, width, height) if url is not None else None
 
 
@@ -173,9 +192,9 @@ def _style(width: int | None, height: int | None) -> str:
     return f"width: 100%; height: auto; aspect-ratio: {ratio}{limit}"
 
 
-def video_html(tag: str, content: str) -> str | None:
+def video_html(tag: str, content: str, folder: str = LOCAL_VIDEO_FOLDER) -> str | None:
     """The embed for `{tag}content{/tag}`, or None when `content` is no video of that kind."""
-    found = video_source(tag, content)
+    found = video_source(tag, content, folder)
     if found is None:
         return None
     url, width, height = found
@@ -189,10 +208,10 @@ def video_html(tag: str, content: str) -> str | None:
     return f'<video controls preload="metadata" style="{style}"><source src="{src}" type="{kind}"></video>'
 
 
-def expected(tag: str) -> str:
+def expected(tag: str, folder: str = LOCAL_VIDEO_FOLDER) -> str:
     """What `{tag}` takes, for the report of one that got something else."""
     if tag in _PROVIDER_NAMES:
         return f"a {_PROVIDER_NAMES[tag]} video id or URL"
     if tag.endswith("remote"):
         return "an http(s) URL"
-    return f"a file name (in {LOCAL_VIDEO_FOLDER}/, without .{tag}) or an http(s) URL"
+    return f"a file name (in {folder}/, without .{tag}) or an http(s) URL"

@@ -27,7 +27,7 @@ from typing import Callable, Protocol, runtime_checkable
 from .plugin_gallery import GALLERY_ROOT, gallery_folder, gallery_html, gallery_images
 from .plugin_sourcerer import SOURCE_BLOCK, sourcerer_html
 from .plugin_tabs import TAB_CLOSINGS, TAB_TAGS, TabHeadings
-from .plugin_videos import VIDEO_TAGS, expected, video_html
+from .plugin_videos import LOCAL_VIDEO_FOLDER, VIDEO_TAGS, expected, video_html
 
 __all__ = ["ModuleLookup", "DictModuleLookup", "expand_plugin_tags", "outside_code", "KNOWN_PLUGINS"]
 
@@ -109,14 +109,16 @@ def outside_code(html: str, replace: Callable[[str, int], str]) -> str:
 
 
 def expand_plugin_tags(html: str, modules: ModuleLookup | None, warnings: list[str],
-                       joomla_root: str | None = None) -> str:
+                       joomla_root: str | None = None, video_folder: str = LOCAL_VIDEO_FOLDER) -> str:
     """Replace plugin tags in `html`; what is removed is reported in `warnings`.
 
-    `joomla_root` is the Joomla folder, where a gallery's images are found.
+    `joomla_root` is the Joomla folder, where a gallery's images are found; `video_folder` is
+    AllVideos' folder of local videos on the site (plugin_videos.allvideos_folder).
     """
     if "{" not in html:
         return html
-    expansion = _Expansion(modules, warnings, joomla_root, marks=_MARKS.search(html) is None)
+    expansion = _Expansion(modules, warnings, joomla_root, marks=_MARKS.search(html) is None,
+                           video_folder=video_folder)
     html = expansion.take_sources(html)
     expansion.tabs = TabHeadings(html)
     html = outside_code(html, expansion.text)
@@ -131,10 +133,11 @@ class _Expansion:
     """One field's tags, expanded in order: tabs need to know the sets opened before."""
 
     def __init__(self, modules: ModuleLookup | None, warnings: list[str], joomla_root: str | None,
-                 marks: bool) -> None:
+                 marks: bool, video_folder: str = LOCAL_VIDEO_FOLDER) -> None:
         self.modules = modules
         self.warnings = warnings
         self.joomla_root = joomla_root
+        self.video_folder = video_folder
         self.marks = marks
         self.blocks = 0
         self.sources: list[str] = []
@@ -245,9 +248,9 @@ class _Expansion:
         whole = htmllib.unescape(text[m.start():end])
         if name == "gallery":
             return self.gallery(content, whole), end
-        embed = video_html(name, content)
+        embed = video_html(name, content, self.video_folder)
         if embed is None:
-            self.warnings.append(f"{whole} removed: not {expected(name)}")
+            self.warnings.append(f"{whole} removed: not {expected(name, self.video_folder)}")
             return "", end
         return self.block(embed), end
 

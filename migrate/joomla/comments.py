@@ -21,20 +21,22 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import nh3
 
 from ..errors import ArticleError
+from ..plain_text import plain_text
 from ..sources.base import BrokenRow, Source
 from .model import User
-from .versions import as_int, as_str, parse_date
+from .versions import as_int, as_str, params, parse_date
 
 # -- what a comment belongs to -------------------------------------------------
 
@@ -120,14 +122,18 @@ def text_switches(text: str) -> CommentSwitches:
     )
 
 
-def _params(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
+def _params(value: Any) -> Mapping[str, Any]:
+    """A params column (JSON, or 1.5's ``key=value`` lines) as a read-only mapping; a mapping as it is."""
+    if isinstance(value, Mapping):
         return value
-    try:
-        loaded = json.loads(value or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    return _parsed_params(as_str(value))
+
+
+@lru_cache(maxsize=256)
+def _parsed_params(text: str) -> Mapping[str, Any]:
+    """Decoded once per text: a K2 category's params (and com_k2's) come with each of its items,
+    and the items of a site mostly share the same params too. Read-only, since it is shared."""
+    return MappingProxyType(params(text))
 
 
 def k2_switches(text: str, item_params: Any, category_params: Any = None,
@@ -141,8 +147,8 @@ def k2_switches(text: str, item_params: Any, category_params: Any = None,
     switches = text_switches(text)
     component = _params(component_params)
     shown = ""
-    for params in (_params(item_params), _params(category_params), component):
-        shown = str(params.get("itemComments", "") or "")
+    for level in (_params(item_params), _params(category_params), component):
+        shown = str(level.get("itemComments", "") or "")
         if shown != "":
             break
     if str(component.get("comments", "1")) == "0" or shown == "0":
@@ -503,8 +509,7 @@ def author_url(value: str) -> str:
 
 def _plain_text(value: str) -> str:
     """A name or title: entities decoded, tags and line breaks dropped (the include escapes it)."""
-    text = html.unescape(re.sub(r"<[^>]*>", "", value))
-    return hide_emails(" ".join(text.split()))
+    return hide_emails(plain_text(value, collapse=True))
 
 
 # -- the message ---------------------------------------------------------------

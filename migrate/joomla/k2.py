@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Source, forget
-from .model import PUBLISHED, TRASHED, UNPUBLISHED, K2_ITEM, Article, Category, K2Site, JoomlaSite, Tag
+from .model import COMPONENT, PUBLISHED, TRASHED, UNPUBLISHED, K2_ITEM, Article, Category, K2Site, JoomlaSite, Tag
 from .versions import as_int, as_str, parse_date
 
 ITEMS = "k2_items"
@@ -42,20 +42,15 @@ def read_k2_site(source: Source, prefix: str, site: JoomlaSite, fix: Callable[[s
     k2 = site.k2 = K2Site()
     tables = source.tables()
     wanted = {prefix + name: None for name in SITE_TABLES if prefix + name in tables}
-    if prefix + "extensions" in tables:
-        wanted[prefix + "extensions"] = None
+    component = site.extensions.get(COMPONENT, "com_k2")
+    k2.params = component.params if component is not None else ""
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SITE_TABLES}
     for table, row in source.read(wanted):
         if isinstance(row, BrokenRow):
             site.warnings.append(f"{row.where}: unreadable row of {row.table} ({row.reason}); ignored")
             continue
-        name = table[len(prefix):]
-        if name == "extensions":
-            if as_str(row.get("element")) == "com_k2":
-                k2.params = as_str(row.get("params"))
-            continue
-        rows[name].append(row)
-    forget(source, [t for t in wanted if not t.endswith("extensions")])  # read once: the site holds them now
+        rows[table[len(prefix):]].append(row)
+    forget(source, wanted)  # read once: the site holds them now
     _categories(k2, rows["k2_categories"], fix)
     for row in rows["k2_tags"]:
         if as_int(row.get("published")) == 1:

@@ -5,39 +5,31 @@ from __future__ import annotations
 import json
 
 from ..sources.base import Source
+from .model import COMPONENT, PLUGIN, Extensions
 
 
-def read_default_language(source: Source, prefix: str) -> str | None:
+def read_default_language(extensions: Extensions) -> str | None:
     """The site's default content language (com_languages' ``site`` parameter); None before 1.6."""
-    ext = prefix + "extensions"
-    if ext not in source.tables():
+    languages = extensions.get(COMPONENT, "com_languages")
+    if languages is None:
         return None
-    for _, row in source.read({ext: None}):
-        if isinstance(row, dict) and row.get("element") == "com_languages" and row.get("type") == "component":
-            try:
-                params = json.loads(str(row.get("params") or "{}"))
-            except ValueError:
-                return None
-            site = params.get("site") if isinstance(params, dict) else None
-            return str(site) if site else None
-    return None
+    try:
+        params = json.loads(languages.params or "{}")
+    except ValueError:
+        return None
+    site = params.get("site") if isinstance(params, dict) else None
+    return str(site) if site else None
 
 
-def read_language_prefixes(source: Source, prefix: str) -> dict[str, str]:
+def read_language_prefixes(source: Source, prefix: str, extensions: Extensions) -> dict[str, str]:
     """``{"en-GB": "en", ...}`` when the site ran the language filter plugin, else ``{}``.
 
     Multilingual Joomla sites put the ``sef`` code of ``#__languages`` in
     front of every SEF URL; the plugin must be enabled for that to happen.
     """
-    tables = source.tables()
-    ext, langs = prefix + "extensions", prefix + "languages"
-    if ext not in tables or langs not in tables:
-        return {}
-    enabled = False
-    for _, row in source.read({ext: None}):
-        if isinstance(row, dict) and row.get("element") == "languagefilter" and row.get("folder") == "system":
-            enabled = str(row.get("enabled")) == "1"
-    if not enabled:
+    langs = prefix + "languages"
+    plugin = extensions.get(PLUGIN, "languagefilter", "system")
+    if plugin is None or not plugin.enabled or langs not in source.tables():
         return {}
     out = {}
     for _, row in source.read({langs: None}):

@@ -106,6 +106,26 @@ class RedirectLink:
     header: int = 301
 
 
+COMPONENT, PLUGIN = "component", "plugin"  # Extension.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    kind: str  # "component", "plugin", "module", ... (``#__extensions.type``)
+    element: str  # "com_k2", "languagefilter", "jw_allvideos"
+    folder: str  # a plugin's group ("content", "system"), else ""
+    enabled: bool
+    params: str  # as stored: JSON (2.5+) or key=value lines (1.5)
+
+
+@dataclass(frozen=True, slots=True)
+class Extensions:
+    by_name: dict[tuple[str, str, str], Extension] = field(default_factory=dict)
+
+    def get(self, kind: str, element: str, folder: str = "") -> Extension | None:
+        return self.by_name.get((kind, folder, element))
+
+
 @dataclass
 class JoomlaSite:
     """Everything except the article bodies, read once per run.
@@ -130,6 +150,7 @@ class JoomlaSite:
     featured: set[int] = field(default_factory=set)  # 1.5 keeps it in its own table
     associations: dict[int, str] = field(default_factory=dict)  # article id -> key shared with its translations
     k2: "K2Site | None" = None  # the K2 extension's tables, when the site has them
+    extensions: Extensions = field(default_factory=Extensions)  # installed extensions and their settings
     warnings: list[str] = field(default_factory=list)  # tables or rows we could not read
 
 

@@ -10,6 +10,7 @@ from ..errors import ArticleError
 from ..sources.base import BrokenRow, Retain, Source, forget, prefetch
 from . import k2
 from .comments import COMMENT_TABLES, CommentsRead, CommentSwitches, PostKey, read_comments
+from .extensions import TABLES as EXTENSION_TABLES, read_extensions
 from .languages import read_associations
 from .model import Article, Install, JoomlaSite
 from .schema import detect_install, prefix_spellings
@@ -29,6 +30,8 @@ BODY_COLUMNS = ("introtext", "fulltext")
 #: be read once more just for them.
 OTHER_SMALL_TABLES: dict[str, tuple[str, ...] | None] = {
     "extensions": None,
+    "plugins": None,  # 1.5's plugins and components: extensions.read_extensions
+    "components": None,
     "schemas": None,
     "languages": None,
     "associations": None,
@@ -150,7 +153,8 @@ class JoomlaReader:
         self.hooks.finish(site, pending)
         forget(self.source, wanted)  # read once: the site holds them now
         site.associations = read_associations(self.source, self.install.prefix)
-        forget(self.source, [self.install.prefix + "associations"])
+        site.extensions = read_extensions(self.source, self.install.prefix)
+        forget(self.source, [self.install.prefix + name for name in ("associations", *EXTENSION_TABLES)])
         k2.read_k2_site(self.source, self.install.prefix, site, self.fix)
         return site
 

@@ -68,8 +68,8 @@ def reading(config: Config, progress: Progress) -> Iterator[Reading]:
             )
         yield Reading(
             source=source, joomla=joomla, reader=reader, site=site,
-            languages=read_language_prefixes(source, reader.install.prefix),
-            default_language=read_default_language(source, reader.install.prefix), warnings=tuple(warnings),
+            languages=read_language_prefixes(source, reader.install.prefix, site.extensions),
+            default_language=read_default_language(site.extensions), warnings=tuple(warnings),
         )
     finally:
         source.close()
