@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from .joomla.model import ARCHIVED, ARTICLE, K2_ITEM, PUBLISHED, STATE_NAMES, TRASHED, UNPUBLISHED, Article
+from .joomla.model import ARCHIVED, ARTICLE, K2_ITEM, PUBLISHED, TRASHED, UNPUBLISHED, Article
 from .permalink import post_url
 from .sources.base import BrokenRow
 
@@ -242,9 +242,9 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["author"] = article.author
     if article.category and article.category.titles:
         meta["categories"] = list(article.category.titles)
-        if article.kind == ARTICLE:
-            # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
-            meta["category_key"] = article.category.path
+        # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
+        # K2's categories are another tree, their keys another space (sinks.categories).
+        meta["category_key"] = article.category.path if article.kind == ARTICLE else "k2:" + article.category.path
     if article.tags:
         meta["tags"] = [t.title for t in article.tags]
     if article.metadesc.strip():

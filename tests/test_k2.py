@@ -161,22 +161,55 @@ def test_k2_from_the_database_matches_the_dump(tmp_path, mariadb):
             assert (tmp_path / "a" / entry.path).read_bytes() == (tmp_path / "b" / entry.path).read_bytes()
 
 
-def test_k2_category_and_tag_listings_go_to_the_home_page(migrated):
+def test_local_video_plays_from_the_sites_allvideos_folder(migrated):
+    # The fixture's AllVideos row sets vfolder "images": {mp4}videos/clip{/mp4} is images/videos/clip.mp4.
+    site, _ = migrated
+    found = [line for post in (site / "_posts").glob("*.md") for line in post.read_text("utf-8").splitlines()
+             if "clip.mp4" in line]
+    assert found and all('src="/images/videos/clip.mp4"' in line for line in found), found
+
+
+def test_k2_category_and_tag_listings_go_to_their_pages(migrated):
     site, _ = migrated
     with open(site / "_redirects" / "redirects.csv", newline="", encoding="utf-8") as fh:
         rows = {row[0]: row[1] for row in csv.reader(fh)}
-    for old in ("/en/travel/alps",  # menu item 105: K2 category 2
-                "/en/travel/alps-tag",  # menu item 107: K2 tag alps
-                "/index.php?option=com_k2&view=itemlist&task=category&id=2",
-                "/index.php?option=com_k2&view=itemlist&layout=category&task=category&id=2:alps",
-                "/component/k2/itemlist/category/2-alps",
-                "/index.php?option=com_k2&view=itemlist&task=tag&tag=alps",
-                "/component/k2/itemlist/tag/hiking"):
-        assert rows.get(old) == "/", old
+    expected = {
+        "/en/travel/alps": "/category/trips/alps/",  # menu item 105: K2 category 2
+        "/en/travel/alps-tag": "/tag/alps/",  # menu item 107: K2 tag alps
+        "/index.php?option=com_k2&view=itemlist&task=category&id=2": "/category/trips/alps/",
+        "/index.php?option=com_k2&view=itemlist&layout=category&task=category&id=2:alps": "/category/trips/alps/",
+        "/component/k2/itemlist/category/2-alps": "/category/trips/alps/",
+        "/component/k2/itemlist/category/1-trips": "/category/trips/",  # no item of its own: its children's
+        "/index.php?option=com_k2&view=itemlist&task=tag&tag=alps": "/tag/alps/",
+        "/component/k2/itemlist/tag/hiking": "/tag/hiking/",
+        # camping's only item is a draft: no page, so the home page
+        "/index.php?option=com_k2&view=itemlist&task=tag&tag=camping": "/",
+    }
+    assert {old: rows.get(old) for old in expected} == expected
     # hidden categories and unpublished tags had no page to redirect
     assert not any("itemlist/category/4-" in old or "itemlist/category/5-" in old for old in rows)
     assert not any("old-gear" in old for old in rows)
 
+
+def test_k2_listing_pages_list_their_posts_in_jekyll(migrated, jekyll, tmp_path):
+    from lxml import html
+
+    from conftest import jekyll_build
+
+    site, _ = migrated
+    result = jekyll_build(site, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+
+    def listed(url: str) -> list[str]:
+        doc = html.document_fromstring((tmp_path / "out" / url.strip("/") / "index.html").read_text("utf-8"))
+        return [a.text_content() for a in doc.xpath("//ul[@class='posts']/li/a")]
+
+    # newest first, by the fixture's dates: item 6 (2026), 2 (2017), 1 (2016)
+    assert listed("/category/trips/alps/") == ["Haute Route Plans", "Tour du Mont Blanc in Six Days"]
+    assert listed("/category/trips/scotland/") == ["Randonnée sur l'île de Skye"]
+    assert listed("/tag/hiking/") == ["Haute Route Plans", "Randonnée sur l'île de Skye",
+                                      "Tour du Mont Blanc in Six Days"]
+    assert not (tmp_path / "out" / "tag" / "camping").exists()  # its only item is a draft
 
 def test_the_summary_counts_k2_items_on_their_own(migrated):
     site, _ = migrated

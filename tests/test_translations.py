@@ -120,3 +120,34 @@ def test_a_translation_that_fails_to_convert_is_counted_as_skipped(tmp_path, mon
     assert len(failed) == 1 and failed[0] in (4, 5, 6)
     assert report.extra["translations"] == {"groups": 3, "written": 5, "skipped": 1, "alone": 1,
                                             "by_language": {"en-GB": 3, "fr-FR": 2}}
+
+
+def test_each_language_keeps_its_home_page_in_nginx(jekyll, migrated, tmp_path):
+    """The old /fr/ was the French home page: it still is, and lists the French posts; /en/ is the site's /."""
+    from servers import get, running_nginx
+
+    site, posts = migrated
+    result = jekyll_build(site, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    with running_nginx(tmp_path / "nginx", tmp_path / "out", site / "_redirects", "/404.html") as base:
+        answers = {uri: get(base, uri, relative=True) for uri in (
+            "/fr", "/fr/", "/index.php/fr", "/index.php/fr/", "/en", "/en/", "/index.php/en/")}
+        page = (tmp_path / "out" / "fr" / "index.html").read_text("utf-8")
+    assert answers == {
+        "/fr": (301, "/fr/"), "/fr/": (200, None), "/index.php/fr": (301, "/fr/"), "/index.php/fr/": (301, "/fr/"),
+        "/en": (301, "/"), "/en/": (301, "/"), "/index.php/en/": (301, "/"),
+    }
+    assert '<html lang="fr-FR">' in page and "<h1>Accueil</h1>" in page  # the French home menu item's title
+    french = [entry for aid, entry in posts.items() if ARTICLES[aid]["language"] == "fr-FR"]
+    english = [entry for aid, entry in posts.items() if ARTICLES[aid]["language"] == "en-GB"]
+    assert french and all(f'href="{entry.url}"' in page for entry in french)
+    assert english and not any(f'href="{entry.url}"' in page for entry in english)
+
+
+def test_a_category_page_speaks_its_categorys_language(migrated):
+    # category 9 "Carnet" is fr-FR in the fixture's #__categories; category 8 "Blog" is en-GB
+    site, _ = migrated
+    carnet = frontmatter.loads((site / "category" / "carnet" / "index.html").read_text("utf-8")).metadata
+    assert (carnet["joomla_category_id"], carnet["lang"]) == (9, "fr-FR")
+    blog = frontmatter.loads((site / "category" / "blog" / "index.html").read_text("utf-8")).metadata
+    assert (blog["joomla_category_id"], blog.get("lang")) == (8, "en-GB")

@@ -24,7 +24,7 @@ from typing import Iterable, Mapping, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..url_safety import UnsafeValue, encode_path
-from .model import Category, MenuItem, JoomlaSite
+from .model import Category, MenuItem, JoomlaSite, Tag
 from .routers import CATEGORY, SECTION, Node, version_of
 
 
@@ -277,37 +277,32 @@ class SiteRoutes:
                   for lang in self.languages(None, language)[1:]]
         return OldUrls(menu_paths, routes, [], forms, [])
 
-    def k2_lists(self) -> OldUrls:
-        """The old URLs of the K2 category and tag listings that guests could see.
-
-        The new site has no page for them (K2 items carry their categories
-        and tags in the front matter); the caller decides where they go.
-        """
-        k2 = self.site.k2
+    def k2_category(self, cid: int, category: Category) -> OldUrls:
+        """The old URLs of a K2 category's listing: its menu items, ``component/k2/itemlist/category/<id>-<alias>``
+        and the non-SEF forms."""
         menu_paths: list[list[str]] = []
         routes: list[list[str]] = []
-        forms: list[str] = []
-        if k2 is None:
-            return OldUrls(menu_paths, routes, [], forms, [])
-        langs = self.languages(None, "*")
-        for cid, category in sorted(k2.categories.items()):
-            if category.published != 1 or not category.public:
-                continue
-            for menu in self.k2_category_items.get(cid, ()):
-                for base in self.menu_bases(menu):
-                    _add_prefixed(menu_paths, base, self.languages(menu, category.language))
-            _add_prefixed(routes, ["component", "k2", "itemlist", "category", f"{cid}-{category.alias}"], langs)
-            alias = quote(category.alias, safe="-._~")
-            forms += [f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}",
-                      f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}:{alias}",
-                      f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}",
-                      f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}:{alias}"]
-        for _, tag in sorted(k2.tags.items()):
-            for menu in self.k2_tag_items.get(tag.title, ()):
-                for base in self.menu_bases(menu):
-                    _add_prefixed(menu_paths, base, self.languages(menu, "*"))
-            _add_prefixed(routes, ["component", "k2", "itemlist", "tag", tag.title], langs)
-            forms.append(f"/index.php?option=com_k2&view=itemlist&task=tag&tag={quote(tag.title, safe='-._~')}")
+        for menu in self.k2_category_items.get(cid, ()):
+            for base in self.menu_bases(menu):
+                _add_prefixed(menu_paths, base, self.languages(menu, category.language))
+        _add_prefixed(routes, ["component", "k2", "itemlist", "category", f"{cid}-{category.alias}"],
+                      self.languages(None, "*"))
+        alias = quote(category.alias, safe="-._~")
+        forms = [f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}",
+                 f"/index.php?option=com_k2&view=itemlist&task=category&id={cid}:{alias}",
+                 f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}",
+                 f"/index.php?option=com_k2&view=itemlist&layout=category&task=category&id={cid}:{alias}"]
+        return OldUrls(menu_paths, routes, [], forms, [])
+
+    def k2_tag(self, tag: Tag) -> OldUrls:
+        """The old URLs of a K2 tag's listing: its menu items, ``component/k2/itemlist/tag/<name>``, non-SEF."""
+        menu_paths: list[list[str]] = []
+        routes: list[list[str]] = []
+        for menu in self.k2_tag_items.get(tag.title, ()):
+            for base in self.menu_bases(menu):
+                _add_prefixed(menu_paths, base, self.languages(menu, "*"))
+        _add_prefixed(routes, ["component", "k2", "itemlist", "tag", tag.title], self.languages(None, "*"))
+        forms = [f"/index.php?option=com_k2&view=itemlist&task=tag&tag={quote(tag.title, safe='-._~')}"]
         return OldUrls(menu_paths, routes, [], forms, [])
 
     # -- the one URL Joomla linked ------------------------------------------------------

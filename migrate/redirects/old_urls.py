@@ -20,10 +20,10 @@ from ..notices import Notice
 from ..permalink import category_url
 from ..posts import POST, PlannedArticle
 from ..url_safety import PCHAR_SAFE, UnsafeValue, refuse_control
-from .collect import REDIRECT_LINK_NO_TARGET, Collector, Tier, refused, safe_old
+from .collect import REDIRECT_LINK_NO_TARGET, Claimant, Collector, Tier, refused, safe_old
 from .keys import ARTICLE_QUERY, CATEGORY_QUERY, FRONT_CONTROLLER_PATHS, fold_key
 from .records import (
-    ARTICLE, CATEGORY, FEED, HOME, K2_ITEM, K2_LIST, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection,
+    ARTICLE, CATEGORY, FEED, HOME, K2_CATEGORY, K2_ITEM, K2_LIST, K2_TAG, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection,
 )
 
 __all__ = ["old_url_redirects", "main_sef_url", "main_sef_urls", "read_language_prefixes"]
@@ -31,7 +31,7 @@ __all__ = ["old_url_redirects", "main_sef_url", "main_sef_urls", "read_language_
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: A page's kind -> the kind of its non-SEF key, and its place among pages of one rank (articles first).
 _QUERY_KIND = {ARTICLE: ARTICLE_QUERY, CATEGORY: CATEGORY_QUERY}
-_ORDER = {ARTICLE: 0, CATEGORY: 1, K2_ITEM: 2}
+_ORDER = {ARTICLE: 0, CATEGORY: 1, K2_ITEM: 2, K2_CATEGORY: 3, K2_TAG: 4}
 
 
 def old_url_redirects(
@@ -42,6 +42,9 @@ def old_url_redirects(
     index_php_both: bool = True,
     language_prefixes: Mapping[str, str] | None = None,
     category_pages: Iterable[int] | None = None,
+    k2_categories: Mapping[int, str] | None = None,
+    k2_tags: Mapping[str, str] | None = None,
+    language_homes: Mapping[str, str] | None = None,
     feed_url: str | None = "/feed.xml",
     home_url: str = "/",
 ) -> RedirectSet:
@@ -50,7 +53,11 @@ def old_url_redirects(
     ``planned`` gives each article's new URL (``PlannedArticle.url``); only
     action ``post`` is redirected (drafts and skipped articles have no page).
     ``category_pages`` are the category ids that get a page at
-    ``category_url`` (default: every published category).  Published
+    ``category_url`` (default: every published category); ``k2_categories``
+    and ``k2_tags`` the URLs of K2's listing pages (by K2 category id, by tag
+    name), and a listing without one goes to the home page; ``language_homes``
+    maps a language's URL code to its home page (``/fr`` -> ``/fr/``, the
+    default language's to ``/``).  Published
     ``#__redirect_links`` rows are added last; an old URL claimed twice goes
     to its menu item's target first, then to the lowest article id, then
     categories, then redirect links, and the losers are listed in
@@ -79,7 +86,13 @@ def old_url_redirects(
         home = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), home_url)
         for old in FRONT_CONTROLLER_PATHS:
             out.add(old, home)
-        _k2_lists(out, routes, home_url)
+        for sef, url in sorted((language_homes or {}).items()):
+            # Joomla linked a language's home as /fr/ (with the slash), which no route spelling has.
+            claimant = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), url)
+            out.add_path([sef], claimant)
+            for old in (f"/{quote(sef, safe=PCHAR_SAFE)}/", f"/index.php/{quote(sef, safe=PCHAR_SAFE)}/"):
+                out.add(old, claimant)
+        _k2_lists(out, routes, site, k2_categories or {}, k2_tags or {}, home_url)
         _redirect_links(out, site)
         return out.settle()
 
@@ -101,15 +114,30 @@ def _claim_page(out: Collector, urls: OldUrls, origin: Origin, new: str) -> None
         out.add(old, routed)
 
 
-def _k2_lists(out: Collector, routes: SiteRoutes, home_url: str) -> None:
-    """K2 category and tag listings: the new site has no page for them, so they go to the home page
-    (below every page's claim: a listing never takes a post's URL)."""
-    urls = routes.k2_lists()
-    claimant = out.claimant(Origin(K2_LIST), Rank(Tier.HOME_PAGE, 1, 0), home_url)
+def _k2_lists(out: Collector, routes: SiteRoutes, site: JoomlaSite, categories: Mapping[int, str],
+              tags: Mapping[str, str], home_url: str) -> None:
+    """K2's category and tag listings that guests could see: to their page, or, when none of
+    the listing's items is posted, to the home page (below every page's claim)."""
+    if site.k2 is None:
+        return
+    home = out.claimant(Origin(K2_LIST), Rank(Tier.HOME_PAGE, 1, 0), home_url)
+    for cid, category in sorted(site.k2.categories.items()):
+        if category.published != 1 or not category.public:
+            continue
+        urls = routes.k2_category(cid, category)
+        _claim_listing(out, urls, Origin(K2_CATEGORY, cid), categories.get(cid), home)
+    for tid, tag in sorted(site.k2.tags.items()):
+        _claim_listing(out, routes.k2_tag(tag), Origin(K2_TAG, tid), tags.get(tag.title), home)
+
+
+def _claim_listing(out: Collector, urls: OldUrls, origin: Origin, new: str | None, home: Claimant) -> None:
+    if new is not None:
+        _claim_page(out, urls, origin, new)
+        return
     for segments in urls.menu_paths + urls.routes:
-        out.add_path(segments, claimant)
+        out.add_path(segments, home)
     for old in urls.checked_queries:
-        out.add(old, claimant)
+        out.add(old, home)
 
 
 def _redirect_links(out: Collector, site: JoomlaSite) -> None:

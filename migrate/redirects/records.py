@@ -12,7 +12,9 @@ from ..notices import Notice
 #: What claimed an old URL (``Origin.kind``).
 ARTICLE = "article"
 K2_ITEM = "k2-item"  # a K2 item: its ids are not article ids
-K2_LIST = "k2-listing"  # K2's category and tag listings, redirected to the home page
+K2_CATEGORY = "k2-category"  # a K2 category's listing page: K2 category ids are not category ids
+K2_TAG = "k2-tag"  # a K2 tag's listing page (the id is the K2 tag's)
+K2_LIST = "k2-listing"  # a K2 listing the new site has no page for, redirected to the home page
 CATEGORY = "category"
 FEED = "feed"  # a category's feed
 HOME = "home"  # the front controller (``/index.php``): the home page
@@ -23,7 +25,7 @@ REDIRECT_LINK = "joomla-redirect-link"  # a row of Joomla's ``#__redirect_links`
 class Origin:
     """What claimed an old URL: a report groups and counts by these fields, never by the text."""
 
-    kind: str  # ARTICLE, K2_ITEM, CATEGORY, FEED, HOME, K2_LIST or REDIRECT_LINK
+    kind: str  # ARTICLE, K2_ITEM, CATEGORY, K2_CATEGORY, K2_TAG, FEED, HOME, K2_LIST or REDIRECT_LINK
     id: int | None = None  # the article's, K2 item's, category's or redirect link's id; None for HOME
 
     def __str__(self) -> str:
@@ -32,8 +34,8 @@ class Origin:
             return f"feed of category {self.id}"
         if self.kind == REDIRECT_LINK:
             return f"redirect_links {self.id}"
-        if self.kind == K2_ITEM:
-            return f"K2 item {self.id}"
+        if self.kind in (K2_ITEM, K2_CATEGORY, K2_TAG):
+            return f"K2 {self.kind.removeprefix('k2-')} {self.id}"
         return self.kind if self.id is None else f"{self.kind} {self.id}"
 
 

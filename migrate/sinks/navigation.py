@@ -46,7 +46,7 @@ from ..errors import MigrationError
 from ..joomla.model import K2_ITEM, JoomlaSite, MenuItem, Module
 from ..joomla.versions import link_query
 from ..posts import DRAFT, POST, PlannedArticle
-from .categories import CategoryPage
+from .categories import CategoryPage, K2Pages
 from .jekyll import JekyllSite, Staging
 from .navigation_include import MAX_DEPTH  # deeper sub-items are left out: the include renders no more
 
@@ -214,16 +214,23 @@ class PlanUrls:
     categories: Mapping[int, str]
     missing: Mapping[int, str] = field(default_factory=dict)  # article id -> why it has no post
     k2_items: Mapping[int, str] = field(default_factory=dict)  # K2 item id -> post URL: another id space
+    k2_categories: Mapping[int, str] = field(default_factory=dict)  # K2 category id -> its page
+    k2_tags: Mapping[str, str] = field(default_factory=dict)  # K2 tag name -> its page
+    homes: Mapping[str, str] = field(default_factory=dict)  # language code -> its home page; "/" for the rest
 
     def __call__(self, kind: str, key: int | str | None) -> str | None:
         if kind == "home":
-            return "/"  # one home page for every language
+            return self.homes.get(str(key), "/")
         if kind == "article" and isinstance(key, int):
             return self.posts.get(key)
         if kind == "category" and isinstance(key, int):
             return self.categories.get(key)
         if kind == "k2_item" and isinstance(key, int):
             return self.k2_items.get(key)
+        if kind == "k2_category" and isinstance(key, int):
+            return self.k2_categories.get(key)
+        if kind == "k2_tag" and isinstance(key, str):
+            return self.k2_tags.get(key)
         return None
 
     def why(self, kind: str, key: int | str | None) -> str | None:
@@ -234,7 +241,8 @@ class PlanUrls:
         return None
 
 
-def plan_urls(articles: Iterable[PlannedArticle], categories: Mapping[int, CategoryPage]) -> PlanUrls:
+def plan_urls(articles: Iterable[PlannedArticle], categories: Mapping[int, CategoryPage],
+              k2: K2Pages | None = None, homes: Mapping[str, CategoryPage] | None = None) -> PlanUrls:
     """A resolver over the final plan (after ``Plan.without``): only what is published gets linked."""
     posts: dict[int, str] = {}
     missing: dict[int, str] = {}
@@ -251,7 +259,10 @@ def plan_urls(articles: Iterable[PlannedArticle], categories: Mapping[int, Categ
         else:
             missing[p.id] = f"is not migrated ({p.reason or 'skipped'})"
     return PlanUrls(posts=posts, categories={cid: page.url for cid, page in categories.items()}, missing=missing,
-                    k2_items=k2_items)
+                    k2_items=k2_items,
+                    k2_categories={cid: page.url for cid, page in k2.categories.items()} if k2 else {},
+                    k2_tags={name: page.url for name, page in k2.tags.items()} if k2 else {},
+                    homes={lang: page.url for lang, page in (homes or {}).items()})
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ class UrlMap:
             self._redirects = old_url_redirects(
                 self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
                 category_pages=dict(self.plan.categories), feed_url=FEED_URL,
+                k2_categories={cid: page.url for cid, page in self.plan.k2.categories.items()},
+                k2_tags={name: page.url for name, page in self.plan.k2.tags.items()},
+                language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
+                                for lang, sef in self.reading.languages.items()},
             )
         return self._redirects
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,7 @@ from ..errors import MigrationError
 from ..joomla.model import ARTICLE, JoomlaSite
 from ..posts import POST, SKIP, PlannedArticle, Skip, plan
 from ..joomla.routes import main_sef_urls
-from ..sinks.categories import CategoryPage, category_pages
+from ..sinks.categories import CategoryPage, K2Pages, category_pages, k2_pages, language_homes
 from ..sinks.jekyll import JekyllSite
 from ..sources import JoomlaConfig
 from .read import Reading
@@ -29,26 +30,39 @@ class Plan:
     timezone: str  # the site's: dates, file names and URLs are computed in it
     articles: tuple[PlannedArticle, ...]  # every article and K2 item read, in (kind, id) order
     categories: Mapping[int, CategoryPage]  # the category pages, by Joomla category id
+    k2: K2Pages  # the pages of K2's category and tag listings
+    language_homes: Mapping[str, CategoryPage]  # a non-default language's home page (/fr/), by language code
     # PlannedArticle.key -> a permalink the site's pattern does not give: a post of a
     # non-default language (/fr/...), or with --keep-urls its old URL
     kept_urls: Mapping[tuple[str, int], str]
 
     @property
-    def writing(self) -> list[PlannedArticle]:
-        """The articles that become a file: posts and drafts."""
-        return [p for p in self.articles if p.action != SKIP and p.path]
+    def pages(self) -> list[CategoryPage]:
+        """Every listing page: categories, K2's categories and tags, language homes."""
+        return [*self.categories.values(), *self.k2.pages(), *self.language_homes.values()]
+
+    @cached_property
+    def writing(self) -> tuple[PlannedArticle, ...]:
+        """The articles that become a file: posts and drafts (asked for several times a run)."""
+        return tuple(p for p in self.articles if p.action != SKIP and p.path)
 
     def without(self, failed: Mapping[tuple[str, int], Skip], site: JoomlaSite) -> "Plan":
         """This plan once ``failed`` entries (by ``PlannedArticle.key``) turned out unwritable: no file, no URL,
         no category entry."""
         articles = tuple(p.skipped(failed[p.key]) if p.key in failed else p for p in self.articles)
-        return replace(self, articles=articles, categories=MappingProxyType(_category_pages(site, articles)),
+        categories = _category_pages(site, articles)
+        return replace(self, articles=articles, categories=MappingProxyType(categories),
+                       k2=_k2_pages(site, articles, categories),
                        kept_urls=MappingProxyType({k: v for k, v in self.kept_urls.items() if k not in failed}))
 
 
 def _category_pages(site: JoomlaSite, planned: Iterable[PlannedArticle]) -> dict[int, CategoryPage]:
     """The core category pages: a K2 item's ``catid`` is a K2 category id, not a core one."""
     return category_pages(site, [p for p in planned if p.kind == ARTICLE])
+
+
+def _k2_pages(site: JoomlaSite, planned: Iterable[PlannedArticle], core: Mapping[int, CategoryPage]) -> K2Pages:
+    return k2_pages(site, planned, taken={page.url for page in core.values()})
 
 
 def site_timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | None = None) -> str:
@@ -84,10 +98,13 @@ def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
     if config.keep_urls:
         articles, old = _keep_urls(reading, articles)
         kept.update(old)
+    categories = _category_pages(reading.site, articles)
     return Plan(
         timezone=timezone,
         articles=tuple(articles),
-        categories=MappingProxyType(_category_pages(reading.site, articles)),
+        categories=MappingProxyType(categories),
+        k2=_k2_pages(reading.site, articles, categories),
+        language_homes=MappingProxyType(language_homes(reading.site, reading.languages, reading.default_language)),
         kept_urls=MappingProxyType(kept),
     )
 

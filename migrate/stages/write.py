@@ -48,7 +48,7 @@ def install_dir(config: Config) -> Path:
 def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: Config, site_title: str,
                      report: Report) -> None:
     """Category pages, ``_config.yml`` and the scaffold."""
-    for page in plan.categories.values():
+    for page in plan.pages:
         staging.write(page.path, page.text)
     plugins = ["jekyll-redirect-from"] if "redirect-from" in config.redirect_formats else []
     report.warnings.extend(write_scaffold(staging, target, title=site_title, timezone=plan.timezone, plugins=plugins))
@@ -56,7 +56,7 @@ def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: C
 
 def site_navigation(read: Reading, plan: Plan, config: Config) -> Navigation:
     """The old menus with the final plan's URLs: a post that failed to convert is not linked."""
-    return build_navigation(read.site, plan_urls(plan.articles, plan.categories), menus=config.menus,
+    return build_navigation(read.site, plan_urls(plan.articles, plan.categories, plan.k2, plan.language_homes), menus=config.menus,
                             default_language=read.default_language)
 
 
@@ -75,7 +75,7 @@ def foreseen_conflicts(target: JekyllSite, plan: Plan, config: Config, outputs: 
     Posts are not among them: an edited post is kept as the person left it.
     Images are (they are known only once the posts are converted).
     """
-    paths = [page.path for page in plan.categories.values()] + [CACHE]
+    paths = [page.path for page in plan.pages] + [CACHE]
     if not config.redirects_dir:
         paths += [f"{REDIRECTS_FOLDER}/{o['file']}" for o in outputs if o.get("written", True)]
     if config.report is None:
