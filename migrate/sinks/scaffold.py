@@ -7,6 +7,8 @@ merged: the user's lines stay, only keys it lacks are added.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from importlib import resources
 from typing import Any
 
@@ -35,12 +37,78 @@ def scaffold_files() -> dict[str, str]:
 
 
 def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone: str, plugins: list[str]) -> list[str]:
-    """Stage ``_config.yml`` and the scaffold; returns notes on the user's config for the report."""
+    """Stage ``_config.yml`` and the scaffold files the site lacks; returns notes for the report.
+
+    Into an existing site (a blog already on Jekyll, its Joomla posts coming
+    over later) the posts use the layouts the site or its theme provides:
+    a layout, home page, 404 page or feed the site already has is not added,
+    even under another name (``index.md``, jekyll-feed's ``/feed.xml``).
+    """
     text, notes = merged_config(target.existing_config(), default_config(title, timezone, plugins), target.config_text)
     staging.write("_config.yml", text, merged=True)
+    provided = provided_by_site(target)
     for rel, content in scaffold_files().items():
+        if rel in provided and rel not in target.manifest():
+            continue  # ours from an earlier run stay ours
         staging.write(rel, content, only_if_missing=True)
+    used = sorted({why for rel, why in provided.items() if rel not in target.manifest()})
+    if used:
+        notes.append("the site's own files were used instead of ours: " + "; ".join(used))
+    if "_layouts/post.html" in provided and "_layouts/post.html" not in target.manifest():
+        notes.append("your post layout is used: add {% include joomla-comments.html %} to it to show the migrated "
+                     "comments, and {% include navigation.html %} to your header for the old site's menus")
     return notes
+
+
+#: Our scaffold file -> the names a site may give the same page (Jekyll renders any of them there).
+_PAGES = {"index.html": "index", "404.html": "404"}
+_PAGE_EXTENSIONS = (".html", ".md", ".markdown", ".htm")
+#: What every Jekyll theme provides, when the theme's own files cannot be listed.
+THEME_LAYOUTS = frozenset({"default", "page", "post"})
+
+
+def provided_by_site(target: JekyllSite) -> dict[str, str]:
+    """Our scaffold files that the existing site (or its theme, or a plugin) already covers -> by what."""
+    root, config = target.root, target.existing_config()
+    found: dict[str, str] = {}
+    layouts = {p.stem for p in (root / "_layouts").glob("*") if p.is_file()} if (root / "_layouts").is_dir() else set()
+    theme = str(config.get("theme") or config.get("remote_theme") or "").strip()
+    theme_layouts = _theme_layouts(theme) if theme else frozenset()
+    for rel in scaffold_files():
+        if rel.startswith("_layouts/"):
+            name = rel.removeprefix("_layouts/").rsplit(".", 1)[0]
+            if name in layouts:
+                found[rel] = f"_layouts/{name} of the site"
+            elif name in theme_layouts:
+                found[rel] = f"the {name} layout of the theme {theme}"
+        elif rel in _PAGES:
+            own = [p.name for p in root.glob(_PAGES[rel] + ".*") if p.suffix in _PAGE_EXTENSIONS and p.name != rel]
+            if own:
+                found[rel] = f"the site's {sorted(own)[0]}"
+    plugins = [str(p) for p in (config.get("plugins") or config.get("gems") or []) if isinstance(p, str)]
+    if "jekyll-feed" in plugins:
+        found["feed.xml"] = "jekyll-feed's feed"
+    elif (root / "atom.xml").is_file():
+        found["feed.xml"] = "the site's atom.xml"
+    return found
+
+
+def _theme_layouts(theme: str) -> frozenset[str]:
+    """The layouts a gem theme ships, asked of Ruby; the ones every theme has when Ruby cannot say
+    (a ``remote_theme`` on GitHub, no Ruby here, a theme not installed)."""
+    ruby = shutil.which("ruby")
+    if ruby is None or "/" in theme:
+        return THEME_LAYOUTS
+    script = ('spec = Gem::Specification.find_by_name(ARGV[0]) rescue exit(1); '
+              'dir = File.join(spec.gem_dir, "_layouts"); '
+              'puts Dir.children(dir) if File.directory?(dir)')
+    try:
+        done = subprocess.run([ruby, "-e", script, theme], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return THEME_LAYOUTS
+    if done.returncode != 0:
+        return THEME_LAYOUTS
+    return frozenset(line.rsplit(".", 1)[0] for line in done.stdout.splitlines() if line.strip())
 
 
 def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, Any]:
@@ -83,15 +151,18 @@ def merged_config(existing: dict[str, Any], ours: dict[str, Any], raw_existing: 
     # Strictness and typography are ours to choose for a new site only: on
     # an existing one they could break or restyle the user's own pages.
     missing = {k: v for k, v in ours.items() if k not in existing and k not in _NEW_SITE_ONLY}
-    for key in sorted(_NEW_SITE_ONLY & set(ours)):
-        if existing.get(key) != ours[key]:
-            notes.append(f"_config.yml: consider {key}: {ours[key]!r} (new sites get it; yours was left as it is)")
+    suggested = {key: ours[key] for key in ours if key in _NEW_SITE_ONLY and existing.get(key) != ours[key]}
     for key, value in ours.items():
         if key in existing and existing[key] != value and key in ("permalink", "excerpt_separator", "timezone"):
-            notes.append(f"_config.yml keeps your {key}: {existing[key]!r} (we would use {value!r})")
-    missing_plugins = [p for p in ours.get("plugins", []) if p not in (existing.get("plugins") or [])]
+            notes.append(f"_config.yml keeps your {key}: {existing[key]} (we would use {value})")
+    have = existing.get("plugins") or []
+    missing_plugins = [p for p in ours.get("plugins", []) if p not in have]
     if missing_plugins and "plugins" in existing:
-        notes.append(f"add {', '.join(missing_plugins)} to plugins in _config.yml")
+        suggested["plugins"] = [*have, *missing_plugins] if isinstance(have, list) else missing_plugins
+    if suggested:
+        block = yaml.safe_dump(suggested, sort_keys=False, allow_unicode=True, default_flow_style=False)
+        notes.append("_config.yml is yours: these settings are suggested, as YAML to paste (plugins is the whole list):\n"
+                     + "\n".join("    " + line for line in block.splitlines()))
     text = raw_existing
     if missing:
         if not text.endswith("\n"):
