@@ -199,17 +199,44 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
 @click.option("--site", "site", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
               help="The Jekyll site folder (the one migrate wrote).")
 @click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Where the built site goes, e.g. /var/www/blog. Replaced only when the build succeeds.")
+              help="Where the built site is published, e.g. /var/www/blog: a symlink to the newest release "
+                   "in DEST.releases, switched only when the build succeeds.")
 @click.option("--future", is_flag=True, help="Publish posts dated in the future too (scheduled Joomla articles).")
-def build(site: Path, dest: Path, future: bool) -> None:
-    """Run jekyll build into a fresh folder and swap it in on success."""
+@click.option("--keep", type=click.IntRange(1), default=3, show_default=True, metavar="N",
+              help="Releases to keep in DEST.releases, the published one included (for rollback).")
+def build(site: Path, dest: Path, future: bool, keep: int) -> None:
+    """Run jekyll build into a new release and publish it on success, with no moment without a site."""
     from .build import build_site
 
     try:
-        result = build_site(site, dest, future=future)
+        result = build_site(site, dest, future=future, keep=keep)
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Built {site} into {result.destination}")
+    except OSError as exc:
+        raise click.ClickException(_release_os_error(exc, dest)) from None
+    click.echo(f"Built {site} into {result.release}; {result.destination} now points to it")
+
+
+@main.command()
+@click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder build published (the symlink), e.g. /var/www/blog.")
+def rollback(dest: Path) -> None:
+    """Publish the release before the current one again, switched the same atomic way as build."""
+    from .releases import rollback as roll_back
+
+    try:
+        release = roll_back(dest)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(_release_os_error(exc, dest)) from None
+    click.echo(f"{dest} now points to {release}")
+
+
+def _release_os_error(exc: OSError, dest: Path) -> str:
+    """An OSError of build or rollback as one line; the switch is one rename, so the site was not half-changed."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where} ({dest} was not switched)"
 
 
 @main.command()
