@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Callable, Iterator
 
 import click
 
@@ -44,6 +46,48 @@ class _Bar:
             self.bar = None
 
 
+#: Exit statuses, the same for every command (``--help`` and the README list them).
+EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_CODES = """Exit status: 0 done; 1 done, but something needs a look (migrate --strict: an article has a
+warning; verify: an old URL fails; build: Jekyll failed, the published site is unchanged); 2 bad usage;
+3 could not run (bad or truncated input, wrong password, unreachable source or server, a site folder it
+must not touch); 130 interrupted."""
+
+
+class Failed(click.ClickException):
+    """The command could not do its work: one line on standard error, exit status 3."""
+
+    exit_code = EXIT_FAILED
+
+
+class Unfinished(click.ClickException):
+    """The command ran, and what it checked or built is not right: exit status 1."""
+
+    exit_code = EXIT_WARNINGS
+
+
+@contextmanager
+def _one_line(os_error: Callable[[OSError], str] | None = None) -> Iterator[None]:
+    """The library's errors as one line and an exit status; with --debug, as the traceback."""
+    from .errors import BuildError
+
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    try:
+        yield
+    except BuildError as exc:
+        if debug:
+            raise
+        raise Unfinished(str(exc)) from None
+    except MigrationError as exc:
+        if debug:
+            raise
+        raise Failed(str(exc)) from None
+    except OSError as exc:
+        if debug or os_error is None:
+            raise
+        raise Failed(os_error(exc)) from None
+
+
 def _interrupted(signum: int, frame: object) -> None:
     """The first Ctrl-C stops the run; the ones after it are ignored, or they would cut its cleanup short
     and leave the staging folder (``timeout -s INT`` signals twice, a person presses again)."""
@@ -67,9 +111,21 @@ def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) ->
     return frozenset(names)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _site_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in value for c in " \"'<>\\`"):
+        raise click.BadParameter(f"{value!r} is not an http(s) address such as https://www.example.org")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="joomla2jekyll")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error instead of its one line.")
+def main(debug: bool) -> None:
     """Move a Joomla site into Jekyll: posts, redirects and a report.
 
     SOURCE is a SQL dump (mysqldump or phpMyAdmin, optionally gzipped), a
@@ -78,7 +134,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("source")
 @click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -88,10 +144,8 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 
     from .inspect import inspect_installs
 
-    try:
+    with _one_line():
         installs = inspect_installs(source, prefix=prefix)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
     if as_json:
         data = asdict(installs[0]) if len(installs) == 1 else {
             "source": installs[0].source, "installs": [asdict(i) for i in installs]}
@@ -119,12 +173,15 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
                 click.echo(f"  - {p}")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("source")
 @click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The Jekyll site folder to write (created if missing).")
 @click.option("--report", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Write the JSON report here ('-' for standard output). Default: SITE/_joomla2jekyll/report.json.")
+@click.option("--report-html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as one HTML page here (a dry run too; a real run writes "
+                   "SITE/_joomla2jekyll/report.html anyway).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would be done.")
 @click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
 @click.option("--timezone", "timezone", help="Site timezone, e.g. Europe/Paris (default: Joomla's, else UTC).")
@@ -151,34 +208,35 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
 @click.option("--menu", "menus", multiple=True, metavar="TYPE",
               help="A Joomla menu (its menutype) to keep as the site's navigation; repeatable. "
                    "Default: the menus a module showed on every page.")
+@click.option("--url", callback=_site_address, metavar="URL",
+              help="The new site's address, for _config.yml url: (default: the first --old-url, else "
+                   "configuration.php's $live_site).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when some article has a warning.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), hidden=True,
               help="Take this UTC time as now (expiry and scheduling): for tests.")
-def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix: str | None,
+def migrate(source: str, site: Path, report: Path | None, report_html: Path | None, dry_run: bool, prefix: str | None,
             timezone: str | None, drafts: bool, force: bool, no_fix_encoding: bool, keep_scripts: bool,
             old_urls: tuple[str, ...], joomla_root: Path | None, redirect_list: frozenset[str],
             redirects_dir: Path | None, keep_urls: bool, no_comments: bool, access_log: Path | None, jobs: int,
-            menus: tuple[str, ...], quiet: bool, now: datetime | None) -> None:
+            menus: tuple[str, ...], url: str | None, strict: bool, quiet: bool, now: datetime | None) -> None:
     """Migrate SOURCE into the Jekyll site folder --site."""
     from .pipeline import run
 
     config = Config(
-        source=source, site=site, report=report, dry_run=dry_run, prefix=prefix, timezone=timezone,
+        source=source, site=site, report=report, report_html=report_html, dry_run=dry_run, prefix=prefix, timezone=timezone,
         drafts=drafts, force=force, fix_encoding=not no_fix_encoding, keep_scripts=keep_scripts,
         old_urls=tuple(u.rstrip("/") for u in old_urls), jobs=jobs,
         joomla_root=joomla_root or (Path(source) if Path(source).is_dir() else None),
         redirect_formats=redirect_list, redirects_dir=redirects_dir, keep_urls=keep_urls, access_log=access_log,
-        comments=not no_comments, menus=tuple(menus),
+        comments=not no_comments, menus=tuple(menus), url=url,
         **({"now": now} if now is not None else {}),
     )
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     previous = signal.signal(signal.SIGINT, _interrupted)
     try:
-        result = run(config, bar)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(_os_error(exc)) from None
+        with _one_line(_os_error):
+            result = run(config, bar)
     except KeyboardInterrupt:
         # The run aborted its staging on the way out: say so in one line, as a shell expects (128 + SIGINT).
         bar.finish()  # the message goes on the line after the bar's
@@ -193,9 +251,11 @@ def migrate(source: str, site: Path, report: Path | None, dry_run: bool, prefix:
     if not quiet:
         # With the JSON on standard output, the summary for a person goes to standard error.
         click.echo(result.human(), err=to_stdout)
+    if strict and result.summary()["articles_with_warnings"]:
+        sys.exit(EXIT_WARNINGS)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("--site", "site", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
               help="The Jekyll site folder (the one migrate wrote).")
 @click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -208,28 +268,20 @@ def build(site: Path, dest: Path, future: bool, keep: int) -> None:
     """Run jekyll build into a new release and publish it on success, with no moment without a site."""
     from .build import build_site
 
-    try:
+    with _one_line(lambda exc: _release_os_error(exc, dest)):
         result = build_site(site, dest, future=future, keep=keep)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(_release_os_error(exc, dest)) from None
     click.echo(f"Built {site} into {result.release}; {result.destination} now points to it")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("--dest", "dest", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder build published (the symlink), e.g. /var/www/blog.")
 def rollback(dest: Path) -> None:
     """Publish the release before the current one again, switched the same atomic way as build."""
     from .releases import rollback as roll_back
 
-    try:
+    with _one_line(lambda exc: _release_os_error(exc, dest)):
         release = roll_back(dest)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(_release_os_error(exc, dest)) from None
     click.echo(f"{dest} now points to {release}")
 
 
@@ -239,7 +291,7 @@ def _release_os_error(exc: OSError, dest: Path) -> str:
     return f"{exc.strerror or exc}{where} ({dest} was not switched)"
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("--site", "site", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
               help="The site folder migrate wrote (its _redirects/redirects.csv is checked).")
 @click.option("--base-url", required=True, help="The running server to check, e.g. http://127.0.0.1:8080")
@@ -249,15 +301,24 @@ def _release_os_error(exc: OSError, dest: Path) -> str:
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True, help="Seconds per request.")
 def verify(site: Path, base_url: str, redirects_dir: Path | None, concurrency: int, timeout: float) -> None:
     """Request every old URL: each must answer 301 to its new URL, which must answer 200."""
+    from datetime import timezone
+
+    from .redirects.check import scheduled_urls
     from .redirects.check import verify as run_verify
     from .redirects.writers import read_redirects_csv
 
     csv_path = (redirects_dir or site / REDIRECTS_FOLDER) / "redirects.csv"
     if not csv_path.is_file():
-        raise click.ClickException(f"{csv_path} not found (run migrate with the csv redirect output)")
-    result = run_verify(base_url, read_redirects_csv(csv_path), concurrency=concurrency, timeout=timeout)
+        raise Failed(f"{csv_path} not found (run migrate with the csv redirect output)")
+    with _one_line():
+        scheduled = scheduled_urls(site, datetime.now(timezone.utc))
+        result = run_verify(base_url, read_redirects_csv(csv_path), concurrency=concurrency, timeout=timeout,
+                            skip_targets=scheduled)
     for failure in result.failures:
         click.echo(f"{failure.old} -> {failure.expected}: {failure.problem}")
     click.echo(f"{result.checked} old URLs checked, {len(result.failures)} failed")
+    if result.scheduled:
+        click.echo(f"{result.scheduled} old URLs of {len(scheduled)} scheduled posts not checked: Jekyll builds "
+                   "them from their date on (build --future publishes them now)")
     if result.failures:
-        sys.exit(1)
+        sys.exit(EXIT_WARNINGS)

@@ -27,6 +27,7 @@ class Config:
     source: str
     site: Path
     report: Path | None = None  # None: SITE/_joomla2jekyll/report.json (not written in a dry run)
+    report_html: Path | None = None  # the report as one HTML page too (SITE/_joomla2jekyll/report.html on a real run)
     dry_run: bool = False
     prefix: str | None = None
     timezone: str | None = None  # None: the Joomla configuration's, else UTC
@@ -41,6 +42,7 @@ class Config:
     keep_urls: bool = False  # each post's permalink is its main old SEF URL
     access_log: Path | None = None  # old server's log: report 200s the map does not cover
     jobs: int = 0  # conversion processes; 0: one per core
+    url: str | None = None  # the new site's address for _config.yml url: (None: --old-url's, else configuration.php's)
     menus: tuple[str, ...] = ()  # --menu: the Joomla menus that become _data/navigation.yml; (): those shown site-wide
     comments: bool = True  # JComments / Komento / K2 comments into _data/comments (--no-comments: none)
     now: datetime = field(default_factory=_now)  # UTC; fixed in tests so expiry is deterministic

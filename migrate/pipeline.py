@@ -26,6 +26,7 @@ from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
 from .sinks.navigation import Navigation, check_menus, stage_navigation
 from .sinks.report import Report
+from .sinks.report_html import old_url_index, report_html
 from .stages.comments import stage_comments
 from .stages.convert import convert_posts, edited_posts
 from .stages.map_urls import UrlMap, reusable_redirects
@@ -33,6 +34,7 @@ from .stages.plan import Plan, make_plan
 from .stages.read import Reading, reading
 from .stages.write import (
     counted_outputs, follows_the_run, foreseen_conflicts, install_dir, redirect_files, site_navigation,
+    site_url,
     stage_site_files,
 )
 from .transform import RenderOptions, Workers
@@ -117,6 +119,8 @@ def _dry_run(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         report.extra["kept_edits"] = kept
     if config.report is not None:
         _ReportFile(config.report).write(report)
+    if config.report_html is not None:
+        _ReportFile(config.report_html, html=True).write(report, _old_urls(urls))
     return report
 
 
@@ -151,6 +155,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         )
 
     report_file: _ReportFile | None = None
+    html_file: _ReportFile | None = None
     staging = target.begin()
     outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
     holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
@@ -180,7 +185,8 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             progress.note("Migrating the comments")
             report.extra["comments"] = stage_comments(read, plan, converted.comment_switches, staging, target)
         title = (read.joomla.site_name if read.joomla else "") or "Migrated from Joomla"
-        stage_site_files(staging, target, plan, config, title, report)
+        stage_site_files(staging, target, plan, config, title, report,
+                         url=site_url(config, read.joomla.get("live_site") if read.joomla else None))
         navigation = _plan_sections(report, read, plan, config)
         report.warnings.extend(stage_navigation(staging, target, navigation))
         report.extra["images"] = copy_images(converted.images, config.joomla_root, staging)
@@ -206,8 +212,11 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if cache.context is not None:
             staging.write(CACHE, cache.to_json())
         report_file = _ReportFile(config.report) if config.report is not None else None
+        html_file = _ReportFile(config.report_html, html=True) if config.report_html is not None else None
+        old_urls = _old_urls(urls)
         if report_file is None:
             staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
+            staging.write(f"{TOOL_FOLDER}/report.html", report_html(report.to_dict(), old_urls))
         removed = staging.commit(stale=follows_the_run)
         if outside is not None:
             removed += outside.commit()  # its manifest holds redirect files only
@@ -218,12 +227,15 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
                                        "files": staging.backups}
         if report_file is not None:
             report_file.write(report)
+        if html_file is not None:
+            html_file.write(report, old_urls)
     except BaseException:
         staging.abort()
         if outside is not None:
             outside.abort()
-        if report_file is not None:
-            report_file.discard()
+        for file in (report_file, html_file):
+            if file is not None:
+                file.discard()
         raise
     finally:
         urls.close()
@@ -252,21 +264,27 @@ def module_lookup(site: JoomlaSite) -> DictModuleLookup:
     return DictModuleLookup(positions=positions, ids=ids, type_titles=type_titles)
 
 
-class _ReportFile:
-    """The --report file, opened before the site is committed so a bad path fails early."""
+def _old_urls(urls: UrlMap) -> dict[str, tuple[str, int]]:
+    """Each new URL's shortest old URL and their count, for the HTML report's rows."""
+    return old_url_index((r.old, r.new) for r in urls.get())
 
-    def __init__(self, path: Path) -> None:
+
+class _ReportFile:
+    """The --report (JSON) or --report-html file, opened before the site is committed so a bad path fails early."""
+
+    def __init__(self, path: Path, *, html: bool = False) -> None:
         self.path = Path(path)
-        self.stdout = str(path) == "-"
+        self.html = html
+        self.stdout = str(path) == "-" and not html
         if not self.stdout:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.tmp = self.path.with_name(self.path.name + ".partial")
             self.tmp.write_text("", "utf-8")
 
-    def write(self, report: Report) -> None:
+    def write(self, report: Report, old_urls: dict[str, tuple[str, int]] | None = None) -> None:
         if self.stdout:
             return  # the CLI prints it
-        self.tmp.write_text(report.to_json(), "utf-8")
+        self.tmp.write_text(report_html(report.to_dict(), old_urls) if self.html else report.to_json(), "utf-8")
         self.tmp.replace(self.path)
 
     def discard(self) -> None:

@@ -326,14 +326,14 @@ def test_rollback_publishes_the_release_before_and_refuses_past_the_oldest(tmp_p
 def test_rollback_command(tmp_path: Path):
     from click.testing import CliRunner
 
-    from migrate.cli import main
+    from migrate.cli import EXIT_FAILED, main
 
     live = tmp_path / "live"
     live.mkdir()
     (live / "index.html").write_text("plain")
     result = CliRunner().invoke(main, ["rollback", "--dest", str(live)])
     assert (result.exit_code, result.output) == (
-        1, f"Error: {live} is a plain folder, not a release published by joomla2jekyll build: nothing to roll back to\n")
+        EXIT_FAILED, f"Error: {live} is a plain folder, not a release published by joomla2jekyll build: nothing to roll back to\n")
     site, jekyll = fake_site(tmp_path, "built")
     build_site(site, live, jekyll=jekyll)
     result = CliRunner().invoke(main, ["rollback", "--dest", str(live)])
@@ -341,14 +341,14 @@ def test_rollback_command(tmp_path: Path):
     assert result.output == f"{live} now points to {list_releases(live)[0]}\n"
     assert (live / "index.html").read_text() == "plain"
     result = CliRunner().invoke(main, ["rollback", "--dest", str(live)])
-    assert result.exit_code == 1 and len(result.output.splitlines()) == 1
+    assert result.exit_code == EXIT_FAILED and len(result.output.splitlines()) == 1
     assert result.output.startswith(f"Error: {live} shows the oldest release kept")
 
 
 def test_build_command_with_keep(tmp_path: Path, jekyll):
     from click.testing import CliRunner
 
-    from migrate.cli import main
+    from migrate.cli import EXIT_FAILED, main
 
     site = tmp_path / "site"
     run(Config(source=str(FIXTURES / "joomla5-mini.sql"), site=site, now=NOW, jobs=1))

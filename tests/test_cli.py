@@ -8,13 +8,16 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import frontmatter
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from migrate.cli import main
+from migrate.cli import EXIT_FAILED, main
 from conftest import FIXTURES, NOW
 
 BLOG = FIXTURES / "joomla3-blog.sql"
@@ -214,7 +217,7 @@ def test_a_hand_written_file_where_a_category_page_goes_is_refused_and_the_dry_r
     page.write_text("my own page\n")
     for extra in (["--dry-run"], []):
         result = migrate(site, *extra)
-        assert result.exit_code == 1, extra
+        assert result.exit_code == EXIT_FAILED, extra
         assert result.output == (f"Error: 1 files in {site} were not written by joomla2jekyll or were edited since: "
                                  "category/blog/cloud/index.html (use --force to overwrite them)\n")
     assert page.read_text() == "my own page\n" and not (site / "_posts").exists()
@@ -249,7 +252,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, content, message):
     bad.write_bytes(content)
     site = tmp_path / "site"
     result = invoke("migrate", str(bad), "--site", str(site))
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output == f"Error: {message}\n"
     assert not site.exists()
 
@@ -261,7 +264,7 @@ def test_truncated_fixture_dump(tmp_path):
     bad.write_bytes(data[:cut])
     site = tmp_path / "site"
     result = invoke("migrate", str(bad), "--site", str(site))
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     line = data[:data.index(b"INSERT INTO `jb3_content`")].count(b"\n") + 1
     assert result.output.startswith(f"Error: cut.sql, line {line}: ")
     assert "truncated" in result.output and result.output.count("\n") == 1
@@ -283,7 +286,7 @@ def test_unknown_prefix_and_two_installs(tmp_path):
     for spelling in ("j5x_", "j5x"):  # with or without its trailing underscore
         assert "Prefix:      j5x_" in invoke("inspect", str(both), "--prefix", spelling).output
     result = migrate(tmp_path / "site", source=both)
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output == "Error: both.sql holds 2 Joomla installs (prefixes j5x_, jb3_): choose one with --prefix\n"
 
 
@@ -371,7 +374,7 @@ def test_redirects_dir_may_not_be_the_site_itself(tmp_path):
     assert migrate(site).exit_code == 0
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     result = migrate(site, "--redirects-dir", str(site))
-    assert result.exit_code == 1 and "is the site folder itself" in result.output
+    assert result.exit_code == EXIT_FAILED and "is the site folder itself" in result.output
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
 
 
@@ -526,7 +529,7 @@ def test_existing_site_timezone_is_used_and_a_contradiction_refused(tmp_path):
     # Article 1 went live 2016-02-09 08:00 UTC, which is 2016-02-08 22:00 in Honolulu (UTC-10).
     assert (site / "_posts" / "2016-02-08-gluing-services-together-with-lambda.md").is_file()
     result = migrate(tmp_path / "site", "--timezone", "Europe/Paris")
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output == ("Error: --timezone Europe/Paris disagrees with timezone: Pacific/Honolulu in the "
                              "site's _config.yml (Jekyll builds with the latter): change one of them\n")
 
@@ -536,7 +539,7 @@ def test_a_file_where_a_folder_must_go_is_a_conflict_not_a_half_written_site(tmp
     (site / "category").mkdir(parents=True)
     (site / "category" / "blog").write_text("mine\n")  # our category pages need a folder here
     result = migrate(site)
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output.startswith("Error: ") and result.output.count("\n") == 1
     assert "category/blog/cloud/index.html" in result.output
     assert sorted(p.name for p in site.iterdir()) == ["category"]  # nothing else written
@@ -562,7 +565,7 @@ def test_failure_during_commit_puts_the_site_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sink.os, "replace", failing_replace)
     result = CliRunner().invoke(main, ["migrate", str(BLOG), "--site", str(site), "-q", "--jobs", "1", "--drafts"])
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output.startswith("Error: No space left on device: ")
     assert result.output.endswith("(nothing was changed in the site)\n")
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
@@ -574,7 +577,7 @@ def test_report_path_that_cannot_be_written_fails_before_the_site_changes(tmp_pa
     blocker.write_text("x")
     site = tmp_path / "site"
     result = migrate(site, "--report", str(blocker / "report.json"))
-    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert result.exit_code == EXIT_FAILED and result.output.count("\n") == 1
     assert not site.exists()
 
 
@@ -584,7 +587,7 @@ def test_redirects_dir_outside_the_site_respects_hand_written_files(tmp_path):
     (rd / ".htaccess").write_text("# my own apache rules\n")
     site = tmp_path / "site"
     result = migrate(site, "--redirects-dir", str(rd))
-    assert result.exit_code == 1 and ".htaccess" in result.output
+    assert result.exit_code == EXIT_FAILED and ".htaccess" in result.output
     assert (rd / ".htaccess").read_text() == "# my own apache rules\n"
     assert not site.exists()
     (rd / ".htaccess").unlink()
@@ -599,7 +602,7 @@ def test_phpmyadmin_dump_cut_before_its_commit_is_truncated(tmp_path):
     bad = tmp_path / "cut.sql"
     bad.write_bytes(data[:cut])
     result = invoke("migrate", str(bad), "--site", str(tmp_path / "site"))
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert "the file ends inside phpMyAdmin's transaction (no COMMIT): the dump is truncated" in result.output
 
 
@@ -637,3 +640,57 @@ def test_dry_run_counts_the_redirect_rules_the_real_run_writes(tmp_path):
     written = json.loads((site / "_joomla2jekyll" / "report.json").read_text())["redirects"]["outputs"]
     assert foreseen == written
     assert {o["file"] for o in written} >= {"_redirects", ".htaccess", "nginx-http.conf", "redirects.csv"}
+
+
+# -- exit statuses, --debug, --strict, --url, --report-html ------------------------------------
+
+K2_SITE = FIXTURES / "joomla3-k2-site.sql"
+
+
+def test_strict_exits_1_when_an_article_has_a_warning(tmp_path):
+    # The K2 fixture's article 7 holds {unknowntag}: removed, with a warning.
+    assert migrate(tmp_path / "a", source=K2_SITE).exit_code == 0
+    strict = CliRunner().invoke(main, ["migrate", str(K2_SITE), "--site", str(tmp_path / "b"), "-q", "--jobs", "1",
+                                       *NOW_ARGS, "--strict"])
+    assert strict.exit_code == 1 and (tmp_path / "b" / "_posts").is_dir()  # done all the same
+
+
+def test_debug_shows_the_traceback_the_one_line_hides(tmp_path):
+    bad = tmp_path / "cut.sql"
+    bad.write_text("-- MySQL dump 10.13\nCREATE TABLE `jos_content` (\n  `id` int(11) NOT NULL", "utf-8")
+    args = [sys.executable, "-m", "migrate", "migrate", str(bad), "--site", str(tmp_path / "site"), "-q"]
+    plain = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    debug = subprocess.run(args[:3] + ["--debug"] + args[3:], capture_output=True, text=True, timeout=120)
+    assert plain.returncode == EXIT_FAILED and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "DumpSyntaxError" in debug.stderr
+    assert not (tmp_path / "site" / "_posts").exists()
+
+
+def test_the_site_address_goes_into_config(tmp_path):
+    assert migrate(tmp_path / "a", "--url", "https://www.example.org/ignored/path").exit_code == 0
+    assert yaml.safe_load((tmp_path / "a" / "_config.yml").read_text("utf-8"))["url"] == "https://www.example.org"
+    assert migrate(tmp_path / "b", "--old-url", "http://old.example.com/").exit_code == 0
+    assert yaml.safe_load((tmp_path / "b" / "_config.yml").read_text("utf-8"))["url"] == "http://old.example.com"
+    assert migrate(tmp_path / "c").exit_code == 0
+    assert "url" not in yaml.safe_load((tmp_path / "c" / "_config.yml").read_text("utf-8"))
+    bad = CliRunner().invoke(main, ["migrate", str(BLOG), "--site", str(tmp_path / "d"), "--url", "javascript:alert(1)"])
+    assert bad.exit_code == 2 and "not an http(s) address" in bad.output
+
+
+def test_html_report_in_a_dry_run_and_beside_the_json(tmp_path):
+    page = tmp_path / "out" / "report.html"
+    assert migrate(tmp_path / "site", "--dry-run", "--report-html", str(page)).exit_code == 0
+    text = page.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Gluing Services Together With Lambda" in text
+    assert not (tmp_path / "site").exists()  # a dry run writes only the report asked for
+    assert migrate(tmp_path / "site").exit_code == 0
+    assert (tmp_path / "site" / "_joomla2jekyll" / "report.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_verify_against_no_server_is_one_line_and_status_3(tmp_path):
+    site = tmp_path / "site"
+    assert migrate(site).exit_code == 0
+    result = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", "http://127.0.0.1:9", "--timeout", "1"])
+    assert result.exit_code == EXIT_FAILED and result.output.count("\n") == 1 and "cannot be reached" in result.output
+    typo = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", "127.0.0.1:8080"])
+    assert typo.exit_code == EXIT_FAILED and "--base-url" in typo.output

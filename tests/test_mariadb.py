@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
-from migrate.cli import main
+from migrate.cli import EXIT_FAILED, main
 from migrate.config import Config
 from migrate.errors import AmbiguousPrefix, SourceError
 from migrate.inspect import inspect_installs
@@ -84,7 +84,7 @@ def test_configuration_php_gives_the_database(tmp_path: Path, mariadb):
 def test_wrong_password_is_one_line_without_the_password(tmp_path: Path, mariadb):
     url = make_url(MYSQL_URL).set(username="j2j_nobody", password="s3cr3t-pw")
     result = CliRunner().invoke(main, ["migrate", url.render_as_string(hide_password=False), "--site", str(tmp_path / "s")])
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output.startswith("Error: cannot connect to mysql+pymysql://j2j_nobody:***@")
     assert "Access denied" in result.output
     assert "s3cr3t-pw" not in result.output
@@ -108,7 +108,7 @@ def test_database_without_joomla_tables(tmp_path: Path, mariadb):
         conn.exec_driver_sql("CREATE TABLE wp_posts (id int)")
     engine.dispose()
     result = CliRunner().invoke(main, ["inspect", url])
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_FAILED
     assert result.output.startswith("Error: no Joomla tables in mysql+pymysql://root@")
     assert "(1 tables seen)" in result.output
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Collection, TextIO
 from urllib.parse import urljoin, urlsplit
 
+import frontmatter
+import yaml
+
+from ..config import TOOL_FOLDER
 from ..errors import MigrationError
 from .records import Redirect, RedirectSet
 from .writers import Layout, layout
@@ -117,13 +123,59 @@ class VerifyFailure:
 
 @dataclass
 class VerifyResult:
-    checked: int = 0
+    checked: int = 0  # old URLs requested, each counted once
     targets: int = 0
-    failures: list[VerifyFailure] = field(default_factory=list)
+    failures: list[VerifyFailure] = field(default_factory=list)  # at most one per old URL
+    scheduled: int = 0  # old URLs of posts Jekyll does not build yet, not requested
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+def check_base_url(base_url: str) -> str:
+    """``--base-url`` as ``http(s)://host[:port]/`` or a one-line error: a typo must not become 1,000 failures."""
+    try:
+        parts = urlsplit(base_url.strip())
+        parts.port  # noqa: B018 -- raises on a port that is no number
+    except ValueError as exc:
+        raise MigrationError(f"--base-url {base_url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MigrationError(f"--base-url {base_url!r} is not an http(s) URL with a host, e.g. http://127.0.0.1:8080")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
+
+
+def scheduled_urls(site: Path, now: datetime) -> set[str]:
+    """The URLs of posts dated after ``now``: Jekyll builds them from their date on, so they answer 404 today.
+
+    From the report the last run wrote; a file name's date that is not after
+    today says enough, only a post of today is read for its time.
+    """
+    report = site / TOOL_FOLDER / "report.json"
+    try:
+        entries = json.loads(report.read_text("utf-8")).get("articles", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    today = now.strftime("%Y-%m-%d")
+    found = set()
+    for entry in entries:
+        path, url = str(entry.get("path") or ""), entry.get("url")
+        if entry.get("action") != "post" or not url or not path.startswith("_posts/"):
+            continue
+        day = path.removeprefix("_posts/")[:10]
+        if day > today or (day == today and _dated_after(site / path, now)):
+            found.add(str(url))
+    return found
+
+
+def _dated_after(post: Path, now: datetime) -> bool:
+    try:
+        date = frontmatter.loads(post.read_text("utf-8")).get("date")
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    if not isinstance(date, datetime):
+        return False
+    return (date if date.tzinfo else date.replace(tzinfo=now.tzinfo)) > now
 
 
 def _request(base: str, url: str, timeout: float) -> tuple[int, str | None]:
@@ -149,25 +201,35 @@ def _same(base: str, location: str, expected: str) -> bool:
     return got == want
 
 
-def verify(base_url: str, redirects: RedirectSet | list[Redirect], concurrency: int = 8, timeout: float = 5) -> VerifyResult:
+def verify(base_url: str, redirects: RedirectSet | list[Redirect], concurrency: int = 8, timeout: float = 5,
+           *, skip_targets: Collection[str] = ()) -> VerifyResult:
     """Every old URL must answer its status with the new URL, which must answer 200.
 
     Targets on other hosts are checked only as Location values (we do not
     crawl other sites).  At most ``concurrency`` requests are open at once.
+    A server that cannot be reached is one error, before any URL is tried;
+    an old URL with several problems is one failure naming them all.
+    Redirects to ``skip_targets`` (scheduled posts) are counted, not requested.
     """
-    base = base_url.rstrip("/") + "/"
-    reds = list(redirects)
-    result = VerifyResult()
+    base = check_base_url(base_url)
+    try:
+        _request(base, "", timeout)
+    except (OSError, http.client.HTTPException) as exc:
+        raise MigrationError(f"{base} cannot be reached ({exc}): is the server running?") from None
+    skip = set(skip_targets)
+    reds_all = list(redirects)
+    reds = [r for r in reds_all if r.new not in skip]
+    result = VerifyResult(scheduled=len({r.old for r in reds_all if r.new in skip}))
 
-    def check(red: Redirect) -> VerifyFailure | None:
+    def check(red: Redirect) -> str | None:
         try:
             status, location = _request(base, red.old.lstrip("/"), timeout)
         except (OSError, http.client.HTTPException) as exc:
-            return VerifyFailure(red.old, red.new, f"request failed: {exc}")
+            return f"request failed: {exc}"
         if status != red.status:
-            return VerifyFailure(red.old, red.new, f"answered {status}, not {red.status}")
+            return f"answered {status}, not {red.status}"
         if not location or not _same(base + red.old.lstrip("/"), location, red.new):
-            return VerifyFailure(red.old, red.new, f"redirects to {location}")
+            return f"redirects to {location}"
         return None
 
     def fetch(target: str) -> tuple[str, int | str]:
@@ -177,14 +239,20 @@ def verify(base_url: str, redirects: RedirectSet | list[Redirect], concurrency: 
             return target, f"request failed: {exc}"
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        failures = [f for f in pool.map(check, reds) if f is not None]
+        problems: dict[str, list[str]] = {}
+        expected: dict[str, str] = {}
+        for red, problem in zip(reds, pool.map(check, reds)):
+            expected.setdefault(red.old, red.new)
+            if problem is not None:
+                problems.setdefault(red.old, []).append(problem)
         targets = sorted({r.new for r in reds if not urlsplit(r.new).netloc})
         answers = dict(pool.map(fetch, targets))
-    bad = {t: a for t, a in answers.items() if a != 200}
     for red in reds:
-        if red.new in bad:
-            a = bad[red.new]
-            failures.append(VerifyFailure(red.old, red.new, f"target answered {a}" if isinstance(a, int) else f"target {a}"))
-    result.checked, result.targets = len(reds), len(targets)
-    result.failures = sorted(failures, key=lambda f: (f.old, f.problem))
+        answer = answers.get(red.new, 200)
+        if answer != 200:
+            problems.setdefault(red.old, []).append(
+                f"target answered {answer}" if isinstance(answer, int) else f"target {answer}")
+    result.checked, result.targets = len(expected), len(targets)
+    result.failures = sorted((VerifyFailure(old, expected[old], "; ".join(dict.fromkeys(found)))
+                              for old, found in problems.items()), key=lambda f: (f.old, f.problem))
     return result

@@ -36,7 +36,8 @@ def scaffold_files() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone: str, plugins: list[str]) -> list[str]:
+def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone: str, plugins: list[str],
+                   url: str | None = None) -> list[str]:
     """Stage ``_config.yml`` and the scaffold files the site lacks; returns notes for the report.
 
     Into an existing site (a blog already on Jekyll, its Joomla posts coming
@@ -44,7 +45,10 @@ def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone
     a layout, home page, 404 page or feed the site already has is not added,
     even under another name (``index.md``, jekyll-feed's ``/feed.xml``).
     """
-    text, notes = merged_config(target.existing_config(), default_config(title, timezone, plugins), target.config_text)
+    ours = default_config(title, timezone, plugins)
+    if url:
+        ours = {"title": title, "url": url, **ours}
+    text, notes = merged_config(target.existing_config(), ours, target.config_text)
     staging.write("_config.yml", text, merged=True)
     provided = provided_by_site(target)
     for rel, content in scaffold_files().items():

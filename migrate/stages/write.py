@@ -7,9 +7,11 @@ report, and commits.  Until the commit nothing in the site has changed.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from ..errors import SiteConflict
@@ -28,7 +30,8 @@ from .read import Reading
 #: posts, category pages, redirect files and the cache follow the plan and the options; copied
 #: images, backups and a report stay (a post may still show an image a later run was not asked to copy).
 #: Comments Staticman adds later are not in our manifest: they always stay.
-_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", REDIRECTS_FOLDER + "/", CACHE, NAVIGATION_FILE, *COMMENT_FILES)
+_UNSAFE_URL = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
+_FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", "tag/", REDIRECTS_FOLDER + "/", CACHE, NAVIGATION_FILE, *COMMENT_FILES)
 
 
 def follows_the_run(rel: str) -> bool:
@@ -45,13 +48,29 @@ def install_dir(config: Config) -> Path:
     return (Path(config.redirects_dir) if config.redirects_dir else Path(config.site) / REDIRECTS_FOLDER).resolve()
 
 
+def site_url(config: Config, live_site: str | None) -> str | None:
+    """``_config.yml``'s ``url:`` (feeds and canonical links are absolute with it): ``--url``, else the
+    first ``--old-url`` (the site keeps its address), else ``configuration.php``'s ``$live_site``.
+
+    Only scheme and host: the posts' URLs are paths from the site's root.
+    """
+    for candidate in (config.url, *config.old_urls[:1], live_site):
+        if not candidate:
+            continue
+        parts = urlsplit(candidate.strip())
+        if parts.scheme in ("http", "https") and parts.hostname and not _UNSAFE_URL.search(candidate):
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
 def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: Config, site_title: str,
-                     report: Report) -> None:
+                     report: Report, url: str | None = None) -> None:
     """Category pages, ``_config.yml`` and the scaffold."""
     for page in plan.pages:
         staging.write(page.path, page.text)
     plugins = ["jekyll-redirect-from"] if "redirect-from" in config.redirect_formats else []
-    report.warnings.extend(write_scaffold(staging, target, title=site_title, timezone=plan.timezone, plugins=plugins))
+    report.warnings.extend(write_scaffold(staging, target, title=site_title, timezone=plan.timezone, plugins=plugins,
+                                          url=url))
 
 
 def site_navigation(read: Reading, plan: Plan, config: Config) -> Navigation:
