@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, JekyllFailed
 from .releases import (
-    BUILDING_PREFIX, FAILED_PREFIX, claim, current_release, dest_path, new_stamp, prune, prune_failed,
+    BUILDING_PREFIX, FAILED_PREFIX, claim, current_release, dest_path, locked, new_stamp, prune, prune_failed,
     publish, releases_dir,
 )
 
@@ -64,6 +64,12 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
     _check(site, destination)
     releases = releases_dir(destination)
     releases.mkdir(parents=True, exist_ok=True)
+    with locked(releases):
+        return _build(site, destination, releases, command, timeout, future, keep)
+
+
+def _build(site: Path, destination: Path, releases: Path, command: list[str], timeout: int, future: bool,
+           keep: int) -> BuildResult:
     # A plain folder at the destination becomes a release older than the new one: take its name first.
     adopted = new_stamp() + "-previous" if destination.is_dir() and not destination.is_symlink() else None
     work = claim(releases, BUILDING_PREFIX, f"-{os.getpid()}")
@@ -75,7 +81,7 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
     except subprocess.TimeoutExpired as exc:
         output = _text(exc.stdout) + _text(exc.stderr)
         kept = _keep_failure(site, destination, work, stamp, args, output)
-        raise BuildError(f"jekyll build took longer than {timeout} s; {destination} is unchanged; "
+        raise JekyllFailed(f"jekyll build took longer than {timeout} s; {destination} is unchanged; "
                          f"the failed build is kept in {kept}") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)  # interrupted: nothing to inspect
@@ -85,7 +91,7 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
         kept = _keep_failure(site, destination, work, stamp, args, output)
         prune_failed(destination)
         lines = "\n".join(f"  {line}" for line in jekyll_errors(output, site))
-        raise BuildError(f"jekyll build failed; {destination} is unchanged.\n{lines}\n"
+        raise JekyllFailed(f"jekyll build failed; {destination} is unchanged.\n{lines}\n"
                          f"The failed build (site copy, output, jekyll.log) is kept in {kept}")
     release = work.rename(releases / stamp)
     publish(destination, release, adopted)

@@ -6,6 +6,7 @@ This is the only module that imports click: the library is usable and testable w
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import sys
 from contextlib import contextmanager
@@ -69,12 +70,12 @@ class Unfinished(click.ClickException):
 @contextmanager
 def _one_line(os_error: Callable[[OSError], str] | None = None) -> Iterator[None]:
     """The library's errors as one line and an exit status; with --debug, as the traceback."""
-    from .errors import BuildError
+    from .errors import JekyllFailed
 
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     try:
         yield
-    except BuildError as exc:
+    except JekyllFailed as exc:
         if debug:
             raise
         raise Unfinished(str(exc)) from None
@@ -264,12 +265,13 @@ def migrate(source: str, site: Path, report: Path | None, report_html: Path | No
 @click.option("--future", is_flag=True, help="Publish posts dated in the future too (scheduled Joomla articles).")
 @click.option("--keep", type=click.IntRange(1), default=3, show_default=True, metavar="N",
               help="Releases to keep in DEST.releases, the published one included (for rollback).")
-def build(site: Path, dest: Path, future: bool, keep: int) -> None:
+@click.option("--jekyll", "jekyll", metavar="CMD", help="How to run Jekyll (default: jekyll), e.g. \"bundle exec jekyll\".")
+def build(site: Path, dest: Path, future: bool, keep: int, jekyll: str | None) -> None:
     """Run jekyll build into a new release and publish it on success, with no moment without a site."""
     from .build import build_site
 
     with _one_line(lambda exc: _release_os_error(exc, dest)):
-        result = build_site(site, dest, future=future, keep=keep)
+        result = build_site(site, dest, future=future, keep=keep, jekyll=shlex.split(jekyll) if jekyll else None)
     click.echo(f"Built {site} into {result.release}; {result.destination} now points to it")
 
 
@@ -283,6 +285,25 @@ def rollback(dest: Path) -> None:
     with _one_line(lambda exc: _release_os_error(exc, dest)):
         release = roll_back(dest)
     click.echo(f"{dest} now points to {release}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="The bare git repository on the server the site is pushed to.")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where build publishes each push, e.g. /var/www/blog.")
+@click.option("--branch", default="main", show_default=True, help="The branch whose pushes are published.")
+@click.option("--jekyll", "jekyll", metavar="CMD", help="How the hook runs Jekyll (default: jekyll).")
+@click.option("--keep", type=click.IntRange(1), default=3, show_default=True, metavar="N",
+              help="Releases build keeps (for rollback).")
+@click.option("--force", is_flag=True, help="Replace a post-receive hook joomla2jekyll did not write.")
+def hook(repo: Path, dest: Path, branch: str, jekyll: str | None, keep: int, force: bool) -> None:
+    """Install a git post-receive hook: each push to --branch is cloned, built and published at --dest."""
+    from .hook import install_hook
+
+    with _one_line(_os_error):
+        path = install_hook(repo, dest, branch=branch, jekyll=jekyll, keep=keep, force=force)
+    click.echo(f"Installed {path}: a push to {branch} is built and published at {dest}")
 
 
 def _release_os_error(exc: OSError, dest: Path) -> str:

@@ -43,7 +43,11 @@ class SiteConflict(MigrationError):
 
 
 class BuildError(MigrationError):
-    """``jekyll build`` failed; the old site stays in place."""
+    """The site cannot be built or published where asked; the old site stays in place."""
+
+
+class JekyllFailed(BuildError):
+    """``jekyll build`` ran and failed (or timed out): the site holds an error, kept for inspection."""
 
 
 class ArticleError(Exception):

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import re
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 from .errors import MigrationError
 
@@ -47,6 +50,20 @@ def dest_path(dest: Path | str) -> Path:
     """The absolute path of ``dest`` without following ``dest`` itself: it is the symlink we replace."""
     absolute = Path(os.path.abspath(dest))
     return absolute.parent.resolve() / absolute.name
+
+
+@contextmanager
+def locked(releases: Path) -> Iterator[None]:
+    """One build or rollback of a destination at a time (two pushes at once wait for each other instead of
+    racing on the symlink and the pruning): an exclusive lock on ``DEST.releases/.lock``, which the system
+    releases when the process ends, however it ends."""
+    releases.mkdir(parents=True, exist_ok=True)
+    with open(releases / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def releases_dir(dest: Path) -> Path:
@@ -202,8 +219,9 @@ def rollback(dest: Path | str) -> Path:
         what = "a plain folder" if dest.is_dir() and not dest.is_symlink() else (
             "a link outside its releases" if dest.is_symlink() else "missing")
         raise ReleaseError(f"{dest} is {what}, not a release published by joomla2jekyll build: nothing to roll back to")
-    earlier = [r for r in list_releases(dest) if r.name < current.name]
-    if not earlier:
-        raise ReleaseError(f"{dest} shows the oldest release kept ({current.name}): there is none before it")
-    publish(dest, earlier[-1])
-    return earlier[-1]
+    with locked(releases_dir(dest)):  # not while a build publishes or prunes
+        earlier = [r for r in list_releases(dest) if r.name < current.name]
+        if not earlier:
+            raise ReleaseError(f"{dest} shows the oldest release kept ({current.name}): there is none before it")
+        publish(dest, earlier[-1])
+        return earlier[-1]
