@@ -9,6 +9,7 @@ import json
 import shlex
 import signal
 import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +23,20 @@ from .errors import MigrationError
 
 
 class _Bar:
-    """Adapts click's progress bar to the library's Progress protocol."""
+    """Adapts click's progress bar to the library's Progress protocol.
+
+    The estimate of the time left is ours: click's counts from the bar's start,
+    so the seconds the conversion processes take to start, before the first
+    article is done, made it announce hours at 0%.  Ours measures from the
+    first article done, and says nothing until it has a second of data.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar = None
+        self.total = 0
+        self.done = 0
+        self.first: tuple[float, int] | None = None  # (time, count) at the first article done
 
     def note(self, message: str) -> None:
         if self.enabled:
@@ -34,12 +44,26 @@ class _Bar:
 
     def start(self, total: int, label: str) -> None:
         if self.enabled and total >= 20:
-            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.total, self.done, self.first = total, 0, None
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False,
+                                         item_show_func=lambda text: text)
             self.bar.__enter__()
 
     def advance(self, n: int = 1) -> None:
         if self.bar is not None:
-            self.bar.update(n)
+            self.done += n
+            self.bar.update(n, self._eta(time.monotonic()))
+
+    def _eta(self, now: float) -> str:
+        if self.first is None:
+            self.first = (now, self.done)
+            return "ETA --:--"
+        since, count = self.first
+        if now - since < 1.0 or self.done == count:
+            return "ETA --:--"
+        left = (self.total - self.done) * (now - since) / (self.done - count)
+        minutes, seconds = divmod(int(left + 0.5), 60)
+        return f"ETA {minutes // 60:d}:{minutes % 60:02d}:{seconds:02d}" if minutes >= 60 else f"ETA {minutes:02d}:{seconds:02d}"
 
     def finish(self) -> None:
         if self.bar is not None:

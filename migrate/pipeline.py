@@ -196,6 +196,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             cache.redirects = reuse
         else:
             if redirect_files(config):
+                progress.note("Writing the redirect files")
                 outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
                                           install_dir=install_dir(config))
                 summary["outputs"] = [o.to_dict() for o in outputs]
@@ -217,6 +218,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if report_file is None:
             staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
             staging.write(f"{TOOL_FOLDER}/report.html", report_html(report.to_dict(), old_urls))
+        progress.note(f"Writing {len(staging.files)} files into {target.root}")
         removed = staging.commit(stale=follows_the_run)
         if outside is not None:
             removed += outside.commit()  # its manifest holds redirect files only

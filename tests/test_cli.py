@@ -694,3 +694,19 @@ def test_verify_against_no_server_is_one_line_and_status_3(tmp_path):
     assert result.exit_code == EXIT_FAILED and result.output.count("\n") == 1 and "cannot be reached" in result.output
     typo = CliRunner().invoke(main, ["verify", "--site", str(site), "--base-url", "127.0.0.1:8080"])
     assert typo.exit_code == EXIT_FAILED and "--base-url" in typo.output
+
+
+def test_the_time_left_is_counted_from_the_first_article_done():
+    """Workers take seconds to start: click's estimate, counted from the bar's start, said hours at 0%."""
+    from migrate.cli import _Bar
+
+    bar = _Bar(enabled=False)
+    bar.total = 101
+    bar.done = 1
+    assert bar._eta(100.0) == "ETA --:--"  # the first article: nothing measured yet
+    bar.done = 6
+    assert bar._eta(100.5) == "ETA --:--"  # under a second of data
+    bar.done = 11
+    assert bar._eta(102.0) == "ETA 00:18"  # 10 articles in 2 s, 90 left
+    bar.done = 21
+    assert bar._eta(4102.0) == "ETA 4:26:48"  # 20 in 4,002 s, 80 left: 16,008 s
