@@ -198,8 +198,24 @@ def inspect(source: str, prefix: str | None, as_json: bool) -> None:
                 click.echo(f"  - {p}")
 
 
+def _load_settings(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """--config FILE, else ./joomla2jekyll.toml: its settings become the defaults, so the command line wins."""
+    from .settings_file import find_settings, load_settings
+
+    try:
+        path = find_settings(Path.cwd(), value)
+        if path is not None:
+            ctx.default_map = {**(ctx.default_map or {}), **load_settings(path)}
+    except MigrationError as exc:
+        raise click.UsageError(str(exc), ctx) from None
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("source")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              is_eager=True, expose_value=False, callback=_load_settings,
+              help="Read options from this TOML file (default: ./joomla2jekyll.toml, if there is one); "
+                   "the command line wins.")
 @click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The Jekyll site folder to write (created if missing).")
 @click.option("--report", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
@@ -278,6 +294,25 @@ def migrate(source: str, site: Path, report: Path | None, report_html: Path | No
         click.echo(result.human(), err=to_stdout)
     if strict and result.summary()["articles_with_warnings"]:
         sys.exit(EXIT_WARNINGS)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("source", required=False)
+@click.option("--force", is_flag=True, help="Overwrite an existing joomla2jekyll.toml.")
+def init(source: str | None, force: bool) -> None:
+    """Write ./joomla2jekyll.toml: every migrate option, commented, with what SOURCE tells filled in."""
+    from .settings_file import SETTINGS_FILE, init_text
+
+    path = Path.cwd() / SETTINGS_FILE
+    helps = {p.name: p.help for p in migrate.params if isinstance(p, click.Option) and p.help}
+    with _one_line(lambda exc: f"{exc.strerror or exc}: {exc.filename or path}"):
+        text = init_text(source, folder=path.parent, helps=helps)
+        try:
+            with path.open("w" if force else "x", encoding="utf-8") as f:
+                f.write(text)
+        except FileExistsError:
+            raise Failed(f"{path} already exists (--force overwrites it)") from None
+    click.echo(f"Wrote {path}")
 
 
 @main.command(epilog=EXIT_CODES)

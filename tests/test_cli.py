@@ -710,3 +710,20 @@ def test_the_time_left_is_counted_from_the_first_article_done():
     assert bar._eta(102.0) == "ETA 00:18"  # 10 articles in 2 s, 90 left
     bar.done = 21
     assert bar._eta(4102.0) == "ETA 4:26:48"  # 20 in 4,002 s, 80 left: 16,008 s
+
+
+def test_init_then_migrate_reads_the_settings_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", str(BLOG)).exit_code == 0
+    text = (tmp_path / "joomla2jekyll.toml").read_text("utf-8")
+    assert f'source = "{BLOG}"' in text and 'prefix = "jb3_"' in text and "# site = " in text
+    again = CliRunner().invoke(main, ["init"])
+    assert again.exit_code == EXIT_FAILED and "already exists" in again.output
+    (tmp_path / "joomla2jekyll.toml").write_text(text + '\nsite = "from-file"\ndrafts = true\njobs = 1\n', "utf-8")
+    assert invoke("migrate", "-q", *NOW_ARGS).exit_code == 0  # SOURCE and --site from the file
+    assert (tmp_path / "from-file" / "_drafts").is_dir()  # drafts = true
+    assert invoke("migrate", "--site", "from-cli", "-q", *NOW_ARGS).exit_code == 0  # the command line wins
+    assert (tmp_path / "from-cli" / "_posts").is_dir()
+    (tmp_path / "other.toml").write_text('sorce = "x"\n', "utf-8")
+    bad = CliRunner().invoke(main, ["migrate", "--config", "other.toml"])
+    assert bad.exit_code == 2 and "unknown setting 'sorce' (did you mean 'source'?)" in bad.output
