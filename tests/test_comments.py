@@ -23,6 +23,7 @@ from migrate.joomla.comments import (
     author_url, bbcode_html, comment_html, email_hash, k2_switches, read_comments, text_switches,
 )
 from migrate.joomla.model import User
+from migrate.sinks import report_html
 from migrate.joomla.reader import JoomlaReader, retained, small_tables
 from migrate.sinks.comments import (
     STATUS_FILE, WRITTEN_PREFIXES, comment_path, comments_report, entries, render, write_comments,
@@ -727,6 +728,9 @@ def test_jekyll_shows_the_comments_threaded_and_safe(tmp_path: Path, jekyll):
         for path in folder.rglob("*"):
             if path.is_file() and path.suffix in (".html", ".yml", ".xml", ".json", ".md", ".csv", ".conf", ".txt"):
                 text = path.read_text("utf-8", errors="replace")
+                if path.name == "report.html":  # the report's own filter script is the one it may hold
+                    assert text.count("<script") == 1
+                    text = text.replace(f"<script>{report_html._SCRIPT}</script>", "")
                 leaked = [s for s in NEVER_WRITTEN if s in text and not (s == "<script" and "_data" in path.parts
                                                                         and "1700000000000" in path.name)]
                 assert leaked == [], (path, leaked)
