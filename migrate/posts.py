@@ -23,6 +23,9 @@ from .joomla.model import ARCHIVED, ARTICLE, K2_ITEM, PUBLISHED, TRASHED, UNPUBL
 from .permalink import post_url
 from .sources.base import BrokenRow
 
+#: What starts a K2 category's ``category_key``: a core key is a path of aliases, which holds no colon.
+K2_KEY = "k2:"
+
 POST, DRAFT, SKIP = "post", "draft", "skip"
 MAX_SLUG_BYTES = 100
 
@@ -244,7 +247,7 @@ def front_matter(article: Article, planned: PlannedArticle, tz: ZoneInfo, *, has
         meta["categories"] = list(article.category.titles)
         # Titles repeat across a Joomla site; the path of aliases does not: the category page selects by it.
         # K2's categories are another tree, their keys another space (sinks.categories).
-        meta["category_key"] = article.category.path if article.kind == ARTICLE else "k2:" + article.category.path
+        meta["category_key"] = article.category.path if article.kind == ARTICLE else K2_KEY + article.category.path
     if article.tags:
         meta["tags"] = [t.title for t in article.tags]
     if article.metadesc.strip():

@@ -106,14 +106,16 @@ def serving(proc: subprocess.Popen, port: int, log: Path):
             proc.wait()
 
 
-def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path, error_page: str | None = None) -> Path:
-    """The server block of the README; ``error_page``: the site's 404 page (``/404.html``), if it has one."""
+def nginx_conf(tmp: Path, port: int, root: Path, redirects_dir: Path, error_page: str | None = None,
+               user: str | None = None) -> Path:
+    """The server block of the README; ``error_page``: the site's 404 page (``/404.html``), if it has one;
+    ``user``: the workers' user, as a packaged nginx runs them (a master started as root drops to it)."""
     for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / d).mkdir(parents=True, exist_ok=True)
     conf = tmp / "nginx.conf"
     conf.write_text(f"""
 daemon off;
-master_process off;
+{f"user {user};" if user else "master_process off;"}
 worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;

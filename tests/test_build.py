@@ -382,7 +382,7 @@ def test_nginx_with_unprivileged_workers_serves_the_built_site(tmp_path: Path, j
     import subprocess
     import tempfile
 
-    from servers import fetch, free_port, need_nginx, serving
+    from servers import fetch, free_port, need_nginx, nginx_conf, serving
 
     exe = need_nginx()
     if os.geteuid() != 0:
@@ -399,28 +399,7 @@ def test_nginx_with_unprivileged_workers_serves_the_built_site(tmp_path: Path, j
         finally:
             os.umask(old)
         port = free_port()
-        conf = tmp_path / "nginx.conf"
-        conf.write_text(f"""
-daemon off;
-user nobody nogroup;
-worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    fastcgi_temp_path {tmp_path}/fastcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi;
-    scgi_temp_path {tmp_path}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {www / "blog"};
-        location / {{ try_files $uri $uri.html $uri/ =404; }}
-    }}
-}}
-""")
+        conf = nginx_conf(tmp_path, port, www / "blog", site / "_redirects", user="nobody nogroup")
         proc = subprocess.Popen([exe, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         with serving(proc, port, tmp_path / "error.log") as base:

@@ -394,27 +394,8 @@ def test_without_source_anywhere_click_still_asks_for_it(tmp_path):
     assert result.exit_code == 2 and "Missing argument 'SOURCE'" in result.output
 
 
-# The wiring proposed for migrate/cli.py, tried on a copy of the migrate command.
-
-def _load_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
-    try:
-        path = find_settings(Path.cwd(), value)
-        if path is not None:
-            ctx.default_map = {**(ctx.default_map or {}), **load_settings(path)}
-    except MigrationError as exc:
-        raise click.UsageError(str(exc), ctx) from None
-
-
-CONFIG_OPTION = click.Option(
-    ["--config", "config_file"], type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-    is_eager=True, expose_value=False, callback=_load_config,
-    help="Read options from this TOML file (default: ./joomla2jekyll.toml, if there is one); "
-         "the command line wins.")
-
-
-def test_the_proposed_config_option(tmp_path, monkeypatch, runs):
-    command = click.Command("migrate", callback=migrate_command.callback,
-                            params=[*migrate_command.params, CONFIG_OPTION])
+def test_the_config_option_of_migrate(tmp_path, monkeypatch, runs):
+    command = migrate_command
     monkeypatch.chdir(tmp_path)
     (tmp_path / SETTINGS_FILE).write_text(f"source = {toml_string(str(BLOG))}\nsite = 'cwd-site'\nquiet = true\n")
     (tmp_path / "other.toml").write_text(f"source = {toml_string(str(BLOG))}\nsite = 'other-site'\nquiet = true\n")

@@ -19,7 +19,7 @@ from slugify import slugify
 
 from ..joomla.model import K2_ITEM, Category, JoomlaSite
 from ..permalink import category_url
-from ..posts import POST, PlannedArticle
+from ..posts import K2_KEY, POST, PlannedArticle
 from .jekyll import render_post
 
 #: The page body: posts newest first (``site.posts`` order), subcategories from the front matter.
@@ -56,8 +56,6 @@ LANGUAGE_BODY = """{%- assign posts = site.posts | where_exp: "post", "post.lang
 {%- endfor %}
 </ul>
 """
-#: What starts a K2 category's ``category_key``: a core key is a path of aliases, which holds no colon.
-K2_KEY = "k2:"
 
 
 @dataclass(frozen=True, slots=True)
