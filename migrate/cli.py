@@ -223,13 +223,13 @@ def _load_settings(ctx: click.Context, param: click.Parameter, value: Path | Non
 @click.option("--report-html", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as one HTML page here (a dry run too; a real run writes "
                    "SITE/_joomla2jekyll/report.html anyway).")
-@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be done.")
+@click.option("--dry-run/--no-dry-run", default=False, help="Write nothing; print what would be done.")
 @click.option("--prefix", help="Table prefix of the Joomla install (detected when there is one).")
 @click.option("--timezone", "timezone", help="Site timezone, e.g. Europe/Paris (default: Joomla's, else UTC).")
-@click.option("--drafts", is_flag=True, help="Write unpublished articles to _drafts/ instead of skipping them.")
-@click.option("--force", is_flag=True, help="Overwrite files in the site that joomla2jekyll did not write.")
-@click.option("--no-fix-encoding", is_flag=True, help="Do not repair double-encoded UTF-8 (CafÃ© -> Café).")
-@click.option("--keep-scripts", is_flag=True, help="Keep <script> elements in articles (removed by default).")
+@click.option("--drafts/--no-drafts", default=False, help="Write unpublished articles to _drafts/ instead of skipping them.")
+@click.option("--force/--no-force", default=False, help="Overwrite files in the site that joomla2jekyll did not write.")
+@click.option("--no-fix-encoding/--fix-encoding", default=False, help="Do not repair double-encoded UTF-8 (CafÃ© -> Café).")
+@click.option("--keep-scripts/--no-keep-scripts", default=False, help="Keep <script> elements in articles (removed by default).")
 @click.option("--old-url", "old_urls", multiple=True, metavar="URL",
               help="The old site's address, e.g. https://example.com: links to it become internal links.")
 @click.option("--joomla-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -239,8 +239,8 @@ def _load_settings(ctx: click.Context, param: click.Parameter, value: Path | Non
               help="Redirect outputs, comma-separated, from " + ", ".join(REDIRECT_FORMATS) + ", or 'none'.")
 @click.option("--redirects-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the redirect files here instead of SITE/_redirects.")
-@click.option("--keep-urls", is_flag=True, help="Publish each post at its main old SEF URL (permalink).")
-@click.option("--no-comments", is_flag=True,
+@click.option("--keep-urls/--no-keep-urls", default=False, help="Publish each post at its main old SEF URL (permalink).")
+@click.option("--no-comments/--comments", default=False,
               help="Do not migrate comments (JComments, Komento, K2) into _data/comments.")
 @click.option("--access-log", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The old site's access log (nginx/Apache combined, .gz ok): report old pages the map misses.")
@@ -252,8 +252,8 @@ def _load_settings(ctx: click.Context, param: click.Parameter, value: Path | Non
 @click.option("--url", callback=_site_address, metavar="URL",
               help="The new site's address, for _config.yml url: (default: the first --old-url, else "
                    "configuration.php's $live_site).")
-@click.option("--strict", is_flag=True, help="Exit with status 1 when some article has a warning.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--strict/--no-strict", default=False, help="Exit with status 1 when some article has a warning.")
+@click.option("--quiet/--no-quiet", "-q", default=False, help="No progress bar and no summary.")
 @click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), hidden=True,
               help="Take this UTC time as now (expiry and scheduling): for tests.")
 def migrate(source: str, site: Path, report: Path | None, report_html: Path | None, dry_run: bool, prefix: str | None,

@@ -727,3 +727,12 @@ def test_init_then_migrate_reads_the_settings_file(tmp_path, monkeypatch):
     (tmp_path / "other.toml").write_text('sorce = "x"\n', "utf-8")
     bad = CliRunner().invoke(main, ["migrate", "--config", "other.toml"])
     assert bad.exit_code == 2 and "unknown setting 'sorce' (did you mean 'source'?)" in bad.output
+
+
+def test_a_flag_the_settings_file_sets_is_turned_off_by_its_opposite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "joomla2jekyll.toml").write_text(f'source = "{BLOG}"\nsite = "blog"\ndry-run = true\njobs = 1\n')
+    assert invoke("migrate", "-q", *NOW_ARGS).exit_code == 0
+    assert not (tmp_path / "blog").exists()  # the file's dry run
+    assert invoke("migrate", "-q", "--no-dry-run", *NOW_ARGS).exit_code == 0
+    assert (tmp_path / "blog" / "_posts").is_dir()
