@@ -194,7 +194,10 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             for rel, sha in reuse["files"].items():
                 staging.keep(rel, sha)
             cache.redirects = reuse
+            # the HTML report's old URL per page, kept with the map it came from: not rebuilt for it
+            old_urls = {new: (old, count) for new, (old, count) in reuse["old_urls"].items()}
         else:
+            old_urls = _old_urls(urls)
             if redirect_files(config):
                 progress.note("Writing the redirect files")
                 outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
@@ -207,6 +210,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
                     "summary": {k: v for k, v in summary.items() if k != "uncovered"},
                     "notices": [[n.article_id, n.code, n.text] for n in notices],
                     "files": {rel: sha for rel, sha in staging.files.items() if rel.startswith(REDIRECTS_FOLDER + "/")},
+                    "old_urls": old_urls,
                 }
         if outside is not None:
             outside.check()  # before the site changes: both commit, or neither
@@ -214,7 +218,6 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             staging.write(CACHE, cache.to_json())
         report_file = _ReportFile(config.report) if config.report is not None else None
         html_file = _ReportFile(config.report_html, html=True) if config.report_html is not None else None
-        old_urls = _old_urls(urls)
         if report_file is None:
             staging.write(f"{TOOL_FOLDER}/report.json", report.to_json())
             staging.write(f"{TOOL_FOLDER}/report.html", report_html(report.to_dict(), old_urls))

@@ -103,6 +103,8 @@ def reusable_redirects(cache: RunCache, context: str, config: Config, target: Je
     """The last run's redirect section and files, when nothing they depend on changed."""
     if cache.context != context or cache.redirects is None or config.access_log is not None or config.redirects_dir:
         return None
+    if "old_urls" not in cache.redirects:
+        return None  # a cache of an earlier version: the HTML report's old URLs were not kept
     files = cache.redirects.get("files", {})
     if not all(target.holds(rel, sha) for rel, sha in files.items()):
         return None  # a file was edited or removed since: write them again
