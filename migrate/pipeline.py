@@ -20,13 +20,14 @@ from .joomla.versions import params
 from .notices import Notice
 from .posts import SKIP
 from .progress import NoProgress, Progress
+from .redirects.store import StoredRedirectSet
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
 from .sinks.images import copy_images
 from .sinks.jekyll import JekyllSite
 from .sinks.navigation import Navigation, check_menus, stage_navigation
 from .sinks.report import Report
-from .sinks.report_html import old_url_index, report_html
+from .sinks.report_html import report_html
 from .stages.comments import stage_comments
 from .stages.convert import convert_posts, edited_posts
 from .stages.map_urls import UrlMap, reusable_redirects
@@ -271,7 +272,9 @@ def module_lookup(site: JoomlaSite) -> DictModuleLookup:
 
 def _old_urls(urls: UrlMap) -> dict[str, tuple[str, int]]:
     """Each new URL's shortest old URL and their count, for the HTML report's rows."""
-    return old_url_index((r.old, r.new) for r in urls.get())
+    redirects = urls.get()
+    assert isinstance(redirects, StoredRedirectSet)
+    return redirects.shortest_old_by_target()
 
 
 class _ReportFile:

@@ -102,3 +102,18 @@ def test_link_lookups_find_an_alias_that_ends_in_html():
     stored = StoredPaths(redirects.store.path, redirects.owners, {})
     assert stored.get("blog/x.html") == "/x/"  # /blog/x.html.html and /index.php/blog/x.html.html
     assert stored.get("blog/x") == "/x/"  # /blog/x.html itself
+
+
+def test_the_shortest_old_url_of_each_page_counted_by_sqlite_is_the_one_iteration_finds():
+    """The HTML report's old URL column: SQLite's aggregate must agree with walking every redirect."""
+    from migrate.sinks.report_html import old_url_index
+
+    from test_redirects import make_site
+
+    site, planned = make_site("3")
+    redirects = old_url_redirects(site, planned)
+    try:
+        assert redirects.shortest_old_by_target() == old_url_index((r.old, r.new) for r in redirects)
+        assert len(redirects.shortest_old_by_target()) > 3
+    finally:
+        redirects.close()

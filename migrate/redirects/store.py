@@ -209,6 +209,16 @@ class RouteStore:
         """``(old, owner number)`` of the singles in URL order."""
         return self._stream("SELECT old, owner FROM singles ORDER BY old", batch)
 
+    def shortest_olds(self) -> Iterator[tuple[int, str, int]]:
+        """``(owner number, its shortest old URL, how many old URLs)``, shortest by length then text:
+        a route's bare spelling is the shortest of its four, and it counts four."""
+        return self._stream(
+            "SELECT owner, substr(min(printf('%08d', length(old)) || old), 9), sum(n) FROM ("
+            " SELECT owner, old, 4 AS n FROM routes UNION ALL SELECT owner, old, 1 FROM singles"
+            ") GROUP BY owner",
+            5_000,
+        )
+
     def route_owner(self, key: str) -> int | None:
         """The owner number of the route stored under ``key``, if there is one."""
         row = self.db.execute("SELECT owner FROM routes WHERE key = ?", (key,)).fetchone()
@@ -279,6 +289,20 @@ class StoredRedirectSet(RedirectSet):
 
     def __len__(self) -> int:
         return self._count
+
+    def shortest_old_by_target(self) -> dict[str, tuple[str, int]]:
+        """``{new URL: (its shortest old URL, how many old URLs)}``, counted by SQLite rather than by
+        iterating every redirect (1.3 million on a 20,000-article site)."""
+        index: dict[str, tuple[str, int]] = {}
+        for number, old, count in self.store.shortest_olds():
+            new = self.owners[number].new
+            found = index.get(new)
+            if found is None:
+                index[new] = (old, count)
+            else:
+                best, n = found
+                index[new] = (min(best, old, key=lambda u: (len(u), u)), n + count)
+        return index
 
     def close(self) -> None:
         self.store.close()
