@@ -6,10 +6,13 @@ This is the only module that imports click: the library is usable and testable w
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
 import signal
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -93,24 +96,34 @@ class Unfinished(click.ClickException):
 
 @contextmanager
 def _one_line(os_error: Callable[[OSError], str] | None = None) -> Iterator[None]:
-    """The library's errors as one line and an exit status; with --debug, as the traceback."""
+    """The library's errors as one line and an exit status; with --debug, the traceback first
+    (the status stays the same: a script must not read a debug run's failure as a warning)."""
     from .errors import JekyllFailed
 
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     try:
         yield
+    except click.ClickException:
+        raise
     except JekyllFailed as exc:
-        if debug:
-            raise
+        _traceback(debug)
         raise Unfinished(str(exc)) from None
     except MigrationError as exc:
-        if debug:
-            raise
+        _traceback(debug)
         raise Failed(str(exc)) from None
     except OSError as exc:
-        if debug or os_error is None:
-            raise
-        raise Failed(os_error(exc)) from None
+        _traceback(debug)
+        where = f": {exc.filename}" if exc.filename else ""
+        raise Failed(os_error(exc) if os_error else f"{exc.strerror or exc}{where}") from None
+    except Exception as exc:  # a bug: still one line and status 3, the traceback with --debug
+        _traceback(debug)
+        raise Failed(f"internal error ({type(exc).__name__}: {exc}); run it again with --debug for the "
+                     "traceback, and please report it") from None
+
+
+def _traceback(debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -139,12 +152,12 @@ def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) ->
 def _site_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    from urllib.parse import urlsplit
+    from .stages.write import site_address
 
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in value for c in " \"'<>\\`"):
+    address = site_address(value)
+    if address is None:
         raise click.BadParameter(f"{value!r} is not an http(s) address such as https://www.example.org")
-    return f"{parts.scheme}://{parts.netloc}"
+    return address
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
@@ -307,8 +320,11 @@ def init(source: str | None, force: bool) -> None:
     helps = {p.name: p.help for p in migrate.params if isinstance(p, click.Option) and p.help}
     with _one_line(lambda exc: f"{exc.strerror or exc}: {exc.filename or path}"):
         text = init_text(source, folder=path.parent, helps=helps)
+        # a database URL's password is in it: then only its owner may read it
+        mode = 0o600 if re.search(r"://[^/@\s]*:[^/@\s]*@", source or "") else 0o644
         try:
-            with path.open("w" if force else "x", encoding="utf-8") as f:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL), mode)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
         except FileExistsError:
             raise Failed(f"{path} already exists (--force overwrites it)") from None

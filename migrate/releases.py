@@ -214,12 +214,13 @@ def _alive(pid: int) -> bool:
 def rollback(dest: Path | str) -> Path:
     """Publish the release before the one ``dest`` points to, the same atomic way; return it."""
     dest = dest_path(dest)
-    current = current_release(dest)
-    if current is None:
+    if current_release(dest) is None:
         what = "a plain folder" if dest.is_dir() and not dest.is_symlink() else (
             "a link outside its releases" if dest.is_symlink() else "missing")
         raise ReleaseError(f"{dest} is {what}, not a release published by joomla2jekyll build: nothing to roll back to")
-    with locked(releases_dir(dest)):  # not while a build publishes or prunes
+    with locked(releases_dir(dest)):  # not while a build publishes or prunes: what is current is read under it
+        current = current_release(dest)
+        assert current is not None  # a build only ever switches from one release to another
         earlier = [r for r in list_releases(dest) if r.name < current.name]
         if not earlier:
             raise ReleaseError(f"{dest} shows the oldest release kept ({current.name}): there is none before it")

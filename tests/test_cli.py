@@ -663,6 +663,7 @@ def test_debug_shows_the_traceback_the_one_line_hides(tmp_path):
     debug = subprocess.run(args[:3] + ["--debug"] + args[3:], capture_output=True, text=True, timeout=120)
     assert plain.returncode == EXIT_FAILED and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
     assert "Traceback (most recent call last)" in debug.stderr and "DumpSyntaxError" in debug.stderr
+    assert debug.returncode == EXIT_FAILED  # the same status: a debug run's failure is no warning
     assert not (tmp_path / "site" / "_posts").exists()
 
 
@@ -671,10 +672,13 @@ def test_the_site_address_goes_into_config(tmp_path):
     assert yaml.safe_load((tmp_path / "a" / "_config.yml").read_text("utf-8"))["url"] == "https://www.example.org"
     assert migrate(tmp_path / "b", "--old-url", "http://old.example.com/").exit_code == 0
     assert yaml.safe_load((tmp_path / "b" / "_config.yml").read_text("utf-8"))["url"] == "http://old.example.com"
+    assert migrate(tmp_path / "e", "--url", "https://user:secret@www.example.org:8443/").exit_code == 0
+    assert yaml.safe_load((tmp_path / "e" / "_config.yml").read_text("utf-8"))["url"] == "https://www.example.org:8443"
     assert migrate(tmp_path / "c").exit_code == 0
     assert "url" not in yaml.safe_load((tmp_path / "c" / "_config.yml").read_text("utf-8"))
-    bad = CliRunner().invoke(main, ["migrate", str(BLOG), "--site", str(tmp_path / "d"), "--url", "javascript:alert(1)"])
-    assert bad.exit_code == 2 and "not an http(s) address" in bad.output
+    for wrong in ("javascript:alert(1)", "http://[::1"):
+        bad = CliRunner().invoke(main, ["migrate", str(BLOG), "--site", str(tmp_path / "d"), "--url", wrong])
+        assert bad.exit_code == 2 and "not an http(s) address" in bad.output
 
 
 def test_html_report_in_a_dry_run_and_beside_the_json(tmp_path):

@@ -93,3 +93,12 @@ def test_suggested_settings_are_yaml_to_paste():
     pasted = yaml.safe_load("\n".join(line.removeprefix("    ") for line in note.splitlines()[1:]))
     assert pasted == {"liquid": {"error_mode": "strict", "strict_filters": True},
                       "plugins": ["jekyll-feed", "jekyll-redirect-from"]}
+
+
+def test_a_theme_name_is_never_read_as_rubys_own_switch(tmp_path):
+    """theme: comes from the site's _config.yml: "-e..." must not run code when we ask Ruby for its layouts."""
+    from migrate.sinks.scaffold import THEME_LAYOUTS, _theme_layouts
+
+    marker = tmp_path / "ran"
+    assert _theme_layouts(f"-eBEGIN{{File.write(%q({marker}),1)}}") == THEME_LAYOUTS
+    assert not marker.exists()

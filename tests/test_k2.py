@@ -233,3 +233,26 @@ def test_links_to_k2_items_never_resolve_to_the_article_with_the_same_id():
     assert resolver.resolve("/index.php/component/k2/1-tour.html") == "/k2-item-1/"
     assert resolver.resolve("/component/k2/itemlist/category/1-travel") is None
     assert resolver.resolve("/component/content/article/1-about") == "/article-1/"
+
+
+def test_k2_listing_pages_never_share_a_url():
+    """K2 does not keep aliases unique (café and cafe), and a core category may hold the K2 fallback URL."""
+    from types import SimpleNamespace
+
+    from migrate.joomla.model import Category, K2Site, Tag
+    from migrate.sinks.categories import k2_pages
+
+    k2 = K2Site()
+    for cid, alias in ((1, "café"), (2, "cafe"), (3, "news")):
+        k2.categories[cid] = Category(id=cid, title=alias, alias=alias, path=alias, titles=(alias,))
+    k2.tags = {1: Tag(1, "Café", "Café", "Café"), 2: Tag(2, "cafe", "cafe", "cafe")}
+    k2.item_tags = {10: [1], 20: [2]}
+    items = [SimpleNamespace(kind="k2", id=iid, catid=cid, action="post", url=f"/k2/{iid}/")
+             for iid, cid in ((10, 1), (20, 2), (30, 3))]
+    core = {"/category/news/", "/category/k2/news/", "/tag/cafe/"}
+    pages = k2_pages(SimpleNamespace(k2=k2), items, taken=core)
+    urls = [page.url for page in pages.pages()]
+    assert len(set(urls)) == len(urls) and not set(urls) & core
+    assert {cid: page.url for cid, page in pages.categories.items()} == {
+        1: "/category/cafe/", 2: "/category/k2/cafe/", 3: "/category/k2/news-2/"}
+    assert {name: page.url for name, page in pages.tags.items()} == {"Café": "/tag/cafe-2/", "cafe": "/tag/cafe-3/"}

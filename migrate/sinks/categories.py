@@ -139,8 +139,8 @@ def k2_pages(site: JoomlaSite, planned: Iterable[PlannedArticle], taken: Iterabl
 
     urls: dict[int, str] = {}
     for cid in _holding_posts(categories, items):
-        url = category_url(categories[cid].path, cid)
-        urls[cid] = category_url("k2/" + categories[cid].path, cid) if url in used else url
+        path = categories[cid].path
+        urls[cid] = _free(used, category_url(path, cid), category_url("k2/" + path, cid))
     pages = _tree_pages(categories, sorted(urls), urls.__getitem__, k2_category_key, "k2_category_id")
 
     posted = {p.id for p in items if p.action == POST and p.url}
@@ -148,14 +148,25 @@ def k2_pages(site: JoomlaSite, planned: Iterable[PlannedArticle], taken: Iterabl
                     if t in site.k2.tags})
     tags: dict[str, CategoryPage] = {}
     for name in names:
-        slug = slugify(name) or "tag"
-        url = f"/tag/{slug}/"
-        n = 2
-        while url in used or any(page.url == url for page in tags.values()):
-            url, n = f"/tag/{slug}-{n}/", n + 1
+        url = _free(used, f"/tag/{slugify(name) or 'tag'}/")
         meta = {"layout": "category", "title": name, "permalink": url, "tag_name": name}
         tags[name] = CategoryPage(id=0, url=url, path=_page_path(url), text=render_post(meta, TAG_BODY))
     return K2Pages(pages, tags)
+
+
+def _free(used: set[str], *candidates: str) -> str:
+    """The first candidate URL no other page has, else the last one with ``-2``, ``-3``...; taken into ``used``.
+
+    Aliases and names repeat where Joomla did not mind (two K2 categories ``café`` and
+    ``cafe`` slugify alike): a page never silently replaces another.
+    """
+    url = next((c for c in candidates if c not in used), None)
+    n = 2
+    while url is None:
+        attempt = candidates[-1].rstrip("/") + f"-{n}/"
+        url, n = (attempt if attempt not in used else None), n + 1
+    used.add(url)
+    return url
 
 
 def language_homes(site: JoomlaSite, prefixes: Mapping[str, str], default_language: str | None) -> dict[str, CategoryPage]:
@@ -169,12 +180,13 @@ def language_homes(site: JoomlaSite, prefixes: Mapping[str, str], default_langua
     for item in sorted(site.menu_items, key=lambda m: m.id):
         if item.home and item.published == 1:
             titles.setdefault(item.language, item.title)
-    pages = {}
+    pages: dict[str, CategoryPage] = {}
+    used: set[str] = set()
     for lang, sef in sorted(prefixes.items()):
         segment = slugify(sef)
         if lang == default_language or not segment:
             continue
-        url = f"/{segment}/"
+        url = _free(used, f"/{segment}/")
         meta = {"layout": "category", "title": titles.get(lang) or sef, "permalink": url, "lang": lang}
         pages[lang] = CategoryPage(id=0, url=url, path=_page_path(url), text=render_post(meta, LANGUAGE_BODY))
     return pages

@@ -7,6 +7,7 @@ merged: the user's lines stay, only keys it lacks are added.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from importlib import resources
@@ -67,6 +68,8 @@ def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone
 #: Our scaffold file -> the names a site may give the same page (Jekyll renders any of them there).
 _PAGES = {"index.html": "index", "404.html": "404"}
 _PAGE_EXTENSIONS = (".html", ".md", ".markdown", ".htm")
+#: A gem's name as RubyGems allows it.
+_GEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 #: What every Jekyll theme provides, when the theme's own files cannot be listed.
 THEME_LAYOUTS = frozenset({"default", "page", "post"})
 
@@ -101,13 +104,14 @@ def _theme_layouts(theme: str) -> frozenset[str]:
     """The layouts a gem theme ships, asked of Ruby; the ones every theme has when Ruby cannot say
     (a ``remote_theme`` on GitHub, no Ruby here, a theme not installed)."""
     ruby = shutil.which("ruby")
-    if ruby is None or "/" in theme:
+    if ruby is None or not _GEM_NAME.fullmatch(theme):  # a remote_theme (owner/name), or no gem name at all
         return THEME_LAYOUTS
     script = ('spec = Gem::Specification.find_by_name(ARGV[0]) rescue exit(1); '
               'dir = File.join(spec.gem_dir, "_layouts"); '
               'puts Dir.children(dir) if File.directory?(dir)')
     try:
-        done = subprocess.run([ruby, "-e", script, theme], capture_output=True, text=True, timeout=30)
+        # "--": the name is ARGV, never one of ruby's own switches (the site's _config.yml is not ours)
+        done = subprocess.run([ruby, "-e", script, "--", theme], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return THEME_LAYOUTS
     if done.returncode != 0:

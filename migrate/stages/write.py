@@ -50,17 +50,34 @@ def install_dir(config: Config) -> Path:
 
 def site_url(config: Config, live_site: str | None) -> str | None:
     """``_config.yml``'s ``url:`` (feeds and canonical links are absolute with it): ``--url``, else the
-    first ``--old-url`` (the site keeps its address), else ``configuration.php``'s ``$live_site``.
-
-    Only scheme and host: the posts' URLs are paths from the site's root.
-    """
+    first ``--old-url`` (the site keeps its address), else ``configuration.php``'s ``$live_site``."""
     for candidate in (config.url, *config.old_urls[:1], live_site):
-        if not candidate:
-            continue
-        parts = urlsplit(candidate.strip())
-        if parts.scheme in ("http", "https") and parts.hostname and not _UNSAFE_URL.search(candidate):
-            return f"{parts.scheme}://{parts.netloc}"
+        address = site_address(candidate) if candidate else None
+        if address:
+            return address
     return None
+
+
+def site_address(value: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, None for anything else.
+
+    Only scheme and host: the posts' URLs are paths from the site's root.  A
+    user name or password in it is dropped (``url:`` is public: feeds and
+    canonical links print it), and so is a value no browser would take.
+    """
+    if _UNSAFE_URL.search(value.strip()):
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
 
 
 def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: Config, site_title: str,
