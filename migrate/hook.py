@@ -110,7 +110,8 @@ def _ours(hook: Path) -> bool:
 
 def _branch_name(branch: str) -> bool:
     try:
-        done = subprocess.run(["git", "check-ref-format", "--branch", branch], capture_output=True, timeout=30)
+        # the ref itself: "--branch" would also take "@{-1}", which names no branch a push updates
+        done = subprocess.run(["git", "check-ref-format", f"refs/heads/{branch}"], capture_output=True, timeout=30)
     except OSError:
         return False
     return done.returncode == 0 and not branch.startswith("-")

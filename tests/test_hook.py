@@ -151,3 +151,13 @@ def test_two_builds_of_one_destination_wait_for_each_other(tmp_path):
     events = [line.split() for line in (tmp_path / "builds.log").read_text().splitlines()]
     assert [kind for kind, _ in events] == ["start", "end", "start", "end"]  # never two starts in a row
     assert len([p for p in (tmp_path / "live.releases").iterdir() if not p.name.startswith(".")]) == 2
+
+
+@pytest.mark.parametrize("branch", ["@{-1}", "-x", "a..b", "bad name"])
+def test_hook_refuses_what_is_no_branch_name(tmp_path, branch):
+    need("git", shutil.which("git") is not None, "git is not installed")
+    bare = tmp_path / "b.git"
+    _git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    result = CliRunner().invoke(main, ["hook", "--repo", str(bare), "--dest", str(tmp_path / "www"), "--branch", branch])
+    assert result.exit_code == EXIT_FAILED and "is not a branch name" in result.output
+    assert not (bare / "hooks" / "post-receive").exists()
