@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import signal
 import sys
@@ -16,7 +15,7 @@ import traceback
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import click
 
@@ -95,9 +94,12 @@ class Unfinished(click.ClickException):
 
 
 @contextmanager
-def _one_line(os_error: Callable[[OSError], str] | None = None) -> Iterator[None]:
+def _one_line(unchanged: str | None = None) -> Iterator[None]:
     """The library's errors as one line and an exit status; with --debug, the traceback first
-    (the status stays the same: a script must not read a debug run's failure as a warning)."""
+    (the status stays the same: a script must not read a debug run's failure as a warning).
+
+    ``unchanged`` says, after a system error (a full disk, a permission), what it left as it was.
+    """
     from .errors import JekyllFailed
 
     debug = bool(click.get_current_context().find_root().params.get("debug"))
@@ -114,7 +116,7 @@ def _one_line(os_error: Callable[[OSError], str] | None = None) -> Iterator[None
     except OSError as exc:
         _traceback(debug)
         where = f": {exc.filename}" if exc.filename else ""
-        raise Failed(os_error(exc) if os_error else f"{exc.strerror or exc}{where}") from None
+        raise Failed(f"{exc.strerror or exc}{where}" + (f" ({unchanged})" if unchanged else "")) from None
     except Exception as exc:  # a bug: still one line and status 3, the traceback with --debug
         _traceback(debug)
         raise Failed(f"internal error ({type(exc).__name__}: {exc}); run it again with --debug for the "
@@ -133,12 +135,6 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _os_error(exc: OSError) -> str:
-    """An OSError as one line: what failed and on which file (the site is left as it was)."""
-    where = f": {exc.filename}" if exc.filename else ""
-    return f"{exc.strerror or exc}{where} (nothing was changed in the site)"
-
-
 def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
     names = {v.strip() for v in value.split(",") if v.strip()}
     if names == {"none"}:
@@ -152,7 +148,7 @@ def _redirect_formats(ctx: click.Context, param: click.Parameter, value: str) ->
 def _site_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    from .stages.write import site_address
+    from .url_safety import site_address
 
     address = site_address(value)
     if address is None:
@@ -289,7 +285,7 @@ def migrate(source: str, site: Path, report: Path | None, report_html: Path | No
     bar = _Bar(enabled=not quiet and sys.stderr.isatty())
     previous = signal.signal(signal.SIGINT, _interrupted)
     try:
-        with _one_line(_os_error):
+        with _one_line("nothing was changed in the site"):
             result = run(config, bar)
     except KeyboardInterrupt:
         # The run aborted its staging on the way out: say so in one line, as a shell expects (128 + SIGINT).
@@ -314,14 +310,13 @@ def migrate(source: str, site: Path, report: Path | None, report_html: Path | No
 @click.option("--force", is_flag=True, help="Overwrite an existing joomla2jekyll.toml.")
 def init(source: str | None, force: bool) -> None:
     """Write ./joomla2jekyll.toml: every migrate option, commented, with what SOURCE tells filled in."""
-    from .settings_file import SETTINGS_FILE, init_text
+    from .settings_file import SETTINGS_FILE, holds_password, init_text
 
     path = Path.cwd() / SETTINGS_FILE
     helps = {p.name: p.help for p in migrate.params if isinstance(p, click.Option) and p.help}
-    with _one_line(lambda exc: f"{exc.strerror or exc}: {exc.filename or path}"):
+    with _one_line(f"{path} was not written"):
         text = init_text(source, folder=path.parent, helps=helps)
-        # a database URL's password is in it: then only its owner may read it
-        mode = 0o600 if re.search(r"://[^/@\s]*:[^/@\s]*@", source or "") else 0o644
+        mode = 0o600 if holds_password(source) else 0o644  # then only its owner may read it
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL), mode)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -345,7 +340,7 @@ def build(site: Path, dest: Path, future: bool, keep: int, jekyll: str | None) -
     """Run jekyll build into a new release and publish it on success, with no moment without a site."""
     from .build import build_site
 
-    with _one_line(lambda exc: _release_os_error(exc, dest)):
+    with _one_line(f"{dest} was not switched"):  # the switch is one rename: never half done
         result = build_site(site, dest, future=future, keep=keep, jekyll=shlex.split(jekyll) if jekyll else None)
     click.echo(f"Built {site} into {result.release}; {result.destination} now points to it")
 
@@ -357,7 +352,7 @@ def rollback(dest: Path) -> None:
     """Publish the release before the current one again, switched the same atomic way as build."""
     from .releases import rollback as roll_back
 
-    with _one_line(lambda exc: _release_os_error(exc, dest)):
+    with _one_line(f"{dest} was not switched"):  # the switch is one rename: never half done
         release = roll_back(dest)
     click.echo(f"{dest} now points to {release}")
 
@@ -376,15 +371,9 @@ def hook(repo: Path, dest: Path, branch: str, jekyll: str | None, keep: int, for
     """Install a git post-receive hook: each push to --branch is cloned, built and published at --dest."""
     from .hook import install_hook
 
-    with _one_line(_os_error):
+    with _one_line("the hook was not installed"):
         path = install_hook(repo, dest, branch=branch, jekyll=jekyll, keep=keep, force=force)
     click.echo(f"Installed {path}: a push to {branch} is built and published at {dest}")
-
-
-def _release_os_error(exc: OSError, dest: Path) -> str:
-    """An OSError of build or rollback as one line; the switch is one rename, so the site was not half-changed."""
-    where = f": {exc.filename}" if exc.filename else ""
-    return f"{exc.strerror or exc}{where} ({dest} was not switched)"
 
 
 @main.command(epilog=EXIT_CODES)

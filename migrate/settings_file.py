@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from .config import REDIRECT_FORMATS
 from .errors import MigrationError
 from .sources.base import is_database_url
+from .url_safety import site_address
 
 #: The name ``find_settings`` looks for in the current folder (and ``init`` writes).
 SETTINGS_FILE = "joomla2jekyll.toml"
@@ -314,6 +315,11 @@ def init_text(source: str | None, *, folder: Path | None = None, helps: Mapping[
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def holds_password(source: str | None) -> bool:
+    """SOURCE is a database URL with a password, which ``init`` writes into the file as it is."""
+    return bool(source) and is_database_url(source) and bool(urlsplit(source).password)
+
+
 def _detect(source: str, folder: Path) -> _Detected:
     from .inspect import inspect_installs
     from .sources.joomla_config import read_joomla_config
@@ -323,7 +329,7 @@ def _detect(source: str, folder: Path) -> _Detected:
     examples: dict[str, str] = {}
     if is_database_url(source):
         values["source"] = (source, "")
-        if urlsplit(source).password:
+        if holds_password(source):
             notes.append("This file holds the database password (in source): keep it private.")
     else:
         values["source"] = (_relative_to(Path(source), folder), "")
@@ -347,7 +353,7 @@ def _detect(source: str, folder: Path) -> _Detected:
             values["timezone"] = (joomla.timezone, "from configuration.php")
         live_site = joomla.get("live_site").strip()
         if live_site:
-            address = _site_address(live_site)
+            address = site_address(live_site)
             if address:
                 values["url"] = (address, "configuration.php's $live_site")
             else:
@@ -378,17 +384,3 @@ def _relative_to(path: Path, folder: Path) -> str:
 def _one_line(text: str) -> str:
     """Text for a comment: quoted as a TOML string when it holds anything a comment cannot (or quotes)."""
     return text if text.isprintable() and '"' not in text and "\\" not in text else toml_string(text)
-
-
-def _site_address(value: str) -> str | None:
-    """scheme://host of an http(s) address, as ``migrate --url`` takes it; None when it is not one."""
-    if any(c in value for c in " \"'<>\\`") or not value.isprintable():
-        return None
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not host:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"

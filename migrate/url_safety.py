@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 #: Characters left as they are in a path segment (RFC 3986 pchar, without "%" and "/").
 PCHAR_SAFE = "-._~!$&'()*+,;=:@"
@@ -21,6 +21,8 @@ PCHAR_SAFE = "-._~!$&'()*+,;=:@"
 TARGET_SAFE = "-._~/:?#@&=+,%"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: What no address typed for a site may hold (it goes into _config.yml and TOML as it is).
+_UNSAFE_ADDRESS = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 
 
 class UnsafeValue(ValueError):
@@ -50,3 +52,25 @@ def safe_target(url: str) -> str:
     refuse_control(url, "a redirect target")
     url = _BAD_PERCENT.sub("%25", url)
     return quote(url, safe=TARGET_SAFE)
+
+
+def site_address(value: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, None for anything else.
+
+    Only scheme and host: the posts' URLs are paths from the site's root.  A
+    user name or password in it is dropped (``url:`` is public: feeds and
+    canonical links print it), and so is a value no browser would take.
+    """
+    if _UNSAFE_ADDRESS.search(value.strip()):
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}"

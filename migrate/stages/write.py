@@ -7,11 +7,9 @@ report, and commits.  Until the commit nothing in the site has changed.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config import REDIRECTS_FOLDER, TOOL_FOLDER, Config
 from ..errors import SiteConflict
@@ -23,6 +21,7 @@ from ..sinks.jekyll import JekyllSite, Staging, conflict_message
 from ..sinks.navigation import NAVIGATION_FILE, Navigation, build_navigation, plan_urls
 from ..sinks.report import Report
 from ..sinks.scaffold import write_scaffold
+from ..url_safety import site_address
 from .plan import Plan
 from .read import Reading
 
@@ -30,7 +29,6 @@ from .read import Reading
 #: posts, category pages, redirect files and the cache follow the plan and the options; copied
 #: images, backups and a report stay (a post may still show an image a later run was not asked to copy).
 #: Comments Staticman adds later are not in our manifest: they always stay.
-_UNSAFE_URL = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 _FOLLOWS_THE_RUN = ("_posts/", "_drafts/", "category/", "tag/", REDIRECTS_FOLDER + "/", CACHE, NAVIGATION_FILE, *COMMENT_FILES)
 
 
@@ -56,28 +54,6 @@ def site_url(config: Config, live_site: str | None) -> str | None:
         if address:
             return address
     return None
-
-
-def site_address(value: str) -> str | None:
-    """``scheme://host[:port]`` of an http(s) URL, None for anything else.
-
-    Only scheme and host: the posts' URLs are paths from the site's root.  A
-    user name or password in it is dropped (``url:`` is public: feeds and
-    canonical links print it), and so is a value no browser would take.
-    """
-    if _UNSAFE_URL.search(value.strip()):
-        return None
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
 
 
 def stage_site_files(staging: Staging, target: JekyllSite, plan: Plan, config: Config, site_title: str,
