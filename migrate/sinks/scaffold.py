@@ -46,20 +46,17 @@ def write_scaffold(staging: Staging, target: JekyllSite, *, title: str, timezone
     a layout, home page, 404 page or feed the site already has is not added,
     even under another name (``index.md``, jekyll-feed's ``/feed.xml``).
     """
-    ours = default_config(title, timezone, plugins)
-    if url:
-        ours = {"title": title, "url": url, **ours}
+    ours = default_config(title, timezone, plugins, url)
     text, notes = merged_config(target.existing_config(), ours, target.config_text)
     staging.write("_config.yml", text, merged=True)
-    provided = provided_by_site(target)
+    ours_before = target.manifest()  # what an earlier run wrote stays ours, whatever the site holds now
+    theirs = {rel: why for rel, why in provided_by_site(target).items() if rel not in ours_before}
     for rel, content in scaffold_files().items():
-        if rel in provided and rel not in target.manifest():
-            continue  # ours from an earlier run stay ours
-        staging.write(rel, content, only_if_missing=True)
-    used = sorted({why for rel, why in provided.items() if rel not in target.manifest()})
-    if used:
-        notes.append("the site's own files were used instead of ours: " + "; ".join(used))
-    if "_layouts/post.html" in provided and "_layouts/post.html" not in target.manifest():
+        if rel not in theirs:
+            staging.write(rel, content, only_if_missing=True)
+    if theirs:
+        notes.append("the site's own files were used instead of ours: " + "; ".join(sorted(set(theirs.values()))))
+    if "_layouts/post.html" in theirs:
         notes.append("your post layout is used: add {% include joomla-comments.html %} to it to show the migrated "
                      "comments, and {% include navigation.html %} to your header for the old site's menus")
     return notes
@@ -119,9 +116,10 @@ def _theme_layouts(theme: str) -> frozenset[str]:
     return frozenset(line.rsplit(".", 1)[0] for line in done.stdout.splitlines() if line.strip())
 
 
-def default_config(title: str, timezone: str, plugins: list[str]) -> dict[str, Any]:
+def default_config(title: str, timezone: str, plugins: list[str], url: str | None = None) -> dict[str, Any]:
     return {
         "title": title,
+        **({"url": url} if url else {}),
         "timezone": timezone,
         "permalink": DEFAULT_PERMALINK,
         "excerpt_separator": "<!--more-->",
