@@ -187,14 +187,20 @@ def _grouped(notices: list[Notice]) -> list[str]:
     return lines
 
 
-def _grouped_conflicts(conflicts: list[str]) -> list[str]:
-    """One line per pair of rivals: the same two articles meet on every spelling of a URL."""
+def conflict_groups(conflicts: list) -> dict[str, list[str]]:
+    """The report's conflict lines (``URL: verdict``) by verdict: the same two articles meet on every
+    spelling of a URL, and a person reads the pair once."""
     groups: dict[str, list[str]] = {}
     for c in conflicts:
-        url, _, verdict = c.partition(": ")
+        url, _, verdict = str(c).partition(": ")
         groups.setdefault(verdict, []).append(url)
+    return groups
+
+
+def _grouped_conflicts(conflicts: list[str]) -> list[str]:
+    """One line per pair of rivals (see ``conflict_groups``)."""
     lines = []
-    for verdict, urls in groups.items():
+    for verdict, urls in conflict_groups(conflicts).items():
         more = f" and {len(urls) - 1} more spellings" if len(urls) > 1 else ""
         lines.append(f"redirect conflict on {urls[0]}{more}: {verdict}")
     return lines

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
+from .report import conflict_groups, plural
+
 __all__ = ["report_html", "old_url_index", "warning_kind"]
 
 #: The filter: hides the rows of ``table.rows`` that do not contain the text typed (or given as ``#filter=``).
@@ -107,10 +109,6 @@ def _list(value: Any) -> list:
 
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
-
-
-def _plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 _SAFE_LINK = re.compile(r"https?://[^\s\"'<>`\\]+", re.IGNORECASE)
@@ -212,9 +210,9 @@ def _kv(rows: list[tuple[str, str]]) -> str:
 
 def _counts_line(counts: Mapping[str, Any], dry: bool) -> str:
     write, skip = ("would write", "would skip") if dry else ("wrote", "skipped")
-    return (f"{_plural(_n(counts.get('articles')), 'article')}: {write} "
-            f"<strong>{_plural(_n(counts.get('posts')), 'post')}</strong> and "
-            f"{_plural(_n(counts.get('drafts')), 'draft')}, {skip} {_n(counts.get('skipped'))}")
+    return (f"{plural(_n(counts.get('articles')), 'article')}: {write} "
+            f"<strong>{plural(_n(counts.get('posts')), 'post')}</strong> and "
+            f"{plural(_n(counts.get('drafts')), 'draft')}, {skip} {_n(counts.get('skipped'))}")
 
 
 def _reasons(reasons: Any) -> str:
@@ -243,45 +241,45 @@ def _summary(data: Mapping[str, Any], articles: list[dict], dry: bool) -> str:
         rows.append(("Joomla states", ", ".join(f"{_t(k)}: {_n(v)}" for k, v in states.items())))
     if _n(s.get("encoding_repaired")):
         rows.append(("Encoding", f"{'would repair' if dry else 'repaired'} double-encoded text in "
-                                 f"{_plural(_n(s['encoding_repaired']), 'article')}"))
+                                 f"{plural(_n(s['encoding_repaired']), 'article')}"))
     comments = _dict(data.get("comments"))
     if comments:
         systems = ", ".join(f"{_t(k)}: {_n(_dict(v).get('written'))} of {_n(_dict(v).get('read'))}"
                             for k, v in _dict(comments.get("by_system")).items())
-        rows.append(("Comments", f"{_plural(_n(comments.get('written')), 'comment')} written on "
-                                 f"{_plural(_n(comments.get('posts_with_comments')), 'post')}, "
-                                 f"{_plural(_n(comments.get('placeholders')), 'placeholder')}"
+        rows.append(("Comments", f"{plural(_n(comments.get('written')), 'comment')} written on "
+                                 f"{plural(_n(comments.get('posts_with_comments')), 'post')}, "
+                                 f"{plural(_n(comments.get('placeholders')), 'placeholder')}"
                                  + (f" ({systems})" if systems else "")))
     translations = _dict(data.get("translations"))
     if translations:
         langs = ", ".join(f"{_t(k)}: {_n(v)}" for k, v in _dict(translations.get("by_language")).items())
-        rows.append(("Translations", f"{_plural(_n(translations.get('groups')), 'group')}, "
+        rows.append(("Translations", f"{plural(_n(translations.get('groups')), 'group')}, "
                                      f"{_n(translations.get('written'))} written, {_n(translations.get('skipped'))} skipped, "
                                      f"{_n(translations.get('alone'))} alone" + (f" ({langs})" if langs else "")))
     redirects = _dict(data.get("redirects"))
     if redirects:
         over = sum(len(_list(_dict(o).get("over_limits"))) for o in _list(redirects.get("outputs")))
-        text = (f'<strong id="redirect-count">{_plural(_n(redirects.get("count")), "old URL")}</strong> '
+        text = (f'<strong id="redirect-count">{plural(_n(redirects.get("count")), "old URL")}</strong> '
                 f"{'would be redirected' if dry else 'redirected'} "
                 f"({_t(', '.join(map(str, _list(redirects.get('formats'))))) or 'no files'}"
                 f"{'' if dry else ' in ' + _t(redirects.get('folder'))}); "
-                f"{_plural(len(_list(redirects.get('conflicts'))), 'conflict')}")
+                f"{plural(len(_list(redirects.get('conflicts'))), 'conflict')}")
         if over:
-            text += f', <span class="bad">{_plural(over, "file")} over a limit</span>'
+            text += f', <span class="bad">{plural(over, "file")} over a limit</span>'
         rows.append(("Redirects", text))
     images = _dict(data.get("images"))
     if images:
         missing = len(_list(images.get("missing")))
-        rows.append(("Images", f"{_plural(_n(images.get('referenced')), 'image')} referenced, {_n(images.get('copied'))} copied, "
+        rows.append(("Images", f"{plural(_n(images.get('referenced')), 'image')} referenced, {_n(images.get('copied'))} copied, "
                                + (f'<span class="bad">{missing} missing</span>' if missing else "0 missing")))
     elif dry:
         rows.append(("Images", "known once the articles are converted (a real run)"))
     kept = _list(data.get("kept_edits"))
     if kept:
-        rows.append(("Edited posts", f"{_plural(len(kept), 'post')} {'would be kept' if dry else 'kept'} as you left them"))
+        rows.append(("Edited posts", f"{plural(len(kept), 'post')} {'would be kept' if dry else 'kept'} as you left them"))
     backups = _dict(data.get("backups"))
     if backups:
-        rows.append(("Backups", f"{_plural(_n(backups.get('count')), 'file')} overwritten by --force; the old ones are in "
+        rows.append(("Backups", f"{plural(_n(backups.get('count')), 'file')} overwritten by --force; the old ones are in "
                                 f"<code>{_t(backups.get('folder'))}</code>"))
     return '<h2 id="summary">Summary</h2>\n' + _kv(rows)
 
@@ -300,27 +298,27 @@ def _needs(data: Mapping[str, Any], groups: dict[str, list[tuple[dict, str]]], d
     out = [f"site: {_t(w)}" for w in _list(data.get("warnings"))]
     for kind, items in groups.items():
         n_articles = len({(a.get("kind"), a.get("id")) for a, _ in items})
-        out.append(f'<a href="#{_anchor(kind)}">{_t(kind)}</a>: {_plural(n_articles, "article")}'
+        out.append(f'<a href="#{_anchor(kind)}">{_t(kind)}</a>: {plural(n_articles, "article")}'
                    + (f" ({len(items)} warnings)" if len(items) != n_articles else ""))
     failed = [a for a in _list(data.get("articles")) if isinstance(a, dict) and a.get("action") == "skip"
               and isinstance(a.get("reason"), str) and a["reason"].startswith(("unreadable", "conversion failed"))]
     if failed:
-        out.append(f'<span class="bad">{_plural(len(failed), "article")} unreadable or not converted</span>')
+        out.append(f'<span class="bad">{plural(len(failed), "article")} unreadable or not converted</span>')
     redirects = _dict(data.get("redirects"))
     for w in _list(redirects.get("warnings")):
         out.append(f"redirects: {_t(w)}")
     conflicts = _list(redirects.get("conflicts"))
     if conflicts:
-        out.append(f'<a href="#conflicts">{_plural(len(conflicts), "redirect conflict")}</a>')
+        out.append(f'<a href="#conflicts">{plural(len(conflicts), "redirect conflict")}</a>')
     for o in _list(redirects.get("outputs")):
         for over in _list(_dict(o).get("over_limits")):
             out.append(f'<span class="bad">{_t(_dict(o).get("file"))}</span>: {_t(_dict(over).get("advice"))}')
     uncovered = _list(redirects.get("uncovered"))
     if uncovered:
-        out.append(f'<a href="#uncovered">{_plural(len(uncovered), "old page")} of the access log not covered</a>')
+        out.append(f'<a href="#uncovered">{plural(len(uncovered), "old page")} of the access log not covered</a>')
     missing = _list(_dict(data.get("images")).get("missing"))
     if missing:
-        out.append(f'<a href="#images">{_plural(len(missing), "image")} missing in the Joomla folder</a>')
+        out.append(f'<a href="#images">{plural(len(missing), "image")} missing in the Joomla folder</a>')
     return out
 
 
@@ -399,19 +397,11 @@ def _warnings(data: Mapping[str, Any], groups: dict[str, list[tuple[dict, str]]]
     for kind, items in groups.items():
         n_articles = len({(a.get("kind"), a.get("id")) for a, _ in items})
         out.append(f'<details class="filterable" id="{_anchor(kind)}"><summary><strong>{_t(kind)}</strong> '
-                   f'({_plural(n_articles, "article")}{", " + str(len(items)) + " warnings" if len(items) != n_articles else ""})'
+                   f'({plural(n_articles, "article")}{", " + str(len(items)) + " warnings" if len(items) != n_articles else ""})'
                    f'</summary>\n<table class="rows"><thead><tr><th>Article</th><th>Title</th><th>Warning</th></tr></thead><tbody>\n')
         out.extend(f"<tr><td>{_name(a)}</td><td>{_t(a.get('title'))}</td><td>{_t(text)}</td></tr>\n" for a, text in items)
         out.append("</tbody></table></details>\n")
     return "".join(out)
-
-
-def _conflict_groups(conflicts: list) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for c in conflicts:
-        url, _, verdict = str(c).partition(": ")
-        groups.setdefault(verdict, []).append(url)
-    return groups
 
 
 def _redirects(data: Mapping[str, Any], dry: bool) -> str:
@@ -419,7 +409,7 @@ def _redirects(data: Mapping[str, Any], dry: bool) -> str:
     if not redirects:
         return ""
     out = ['<h2 id="redirects">Redirects</h2>\n',
-           f"<p>{_plural(_n(redirects.get('count')), 'old URL')} {'would be redirected' if dry else 'redirected'}; "
+           f"<p>{plural(_n(redirects.get('count')), 'old URL')} {'would be redirected' if dry else 'redirected'}; "
            f"formats: {_t(', '.join(map(str, _list(redirects.get('formats'))))) or 'none'}; "
            f"folder <code>{_t(redirects.get('folder'))}</code>.</p>\n"]
     outputs = [_dict(o) for o in _list(redirects.get("outputs"))]
@@ -433,14 +423,14 @@ def _redirects(data: Mapping[str, Any], dry: bool) -> str:
         out.append("</tbody></table>\n")
     warnings = _list(redirects.get("warnings"))
     if warnings:
-        out.append(f'<details class="filterable" open><summary>{_plural(len(warnings), "warning")} about no single article</summary><ul>'
+        out.append(f'<details class="filterable" open><summary>{plural(len(warnings), "warning")} about no single article</summary><ul>'
                    + "".join(f"<li>{_t(w)}</li>" for w in warnings) + "</ul></details>\n")
     conflicts = _list(redirects.get("conflicts"))
     out.append(f'<h3 id="conflicts">Conflicts ({len(conflicts)})</h3>\n')
     if not conflicts:
         out.append("<p>No old URL was claimed twice.</p>\n")
-    for verdict, urls in _conflict_groups(conflicts).items():
-        out.append(f'<details class="filterable"><summary>{_t(verdict)} ({_plural(len(urls), "old URL")})</summary>\n'
+    for verdict, urls in conflict_groups(conflicts).items():
+        out.append(f'<details class="filterable"><summary>{_t(verdict)} ({plural(len(urls), "old URL")})</summary>\n'
                    '<table class="rows"><tbody>\n'
                    + "".join(f"<tr><td><code>{_t(u)}</code></td></tr>\n" for u in urls) + "</tbody></table></details>\n")
     uncovered = _list(redirects.get("uncovered"))
@@ -458,7 +448,7 @@ def _images(data: Mapping[str, Any]) -> str:
         return ""
     missing = [_dict(m) for m in _list(images.get("missing"))]
     out = ['<h2 id="images">Images</h2>\n',
-           f"<p>{_plural(_n(images.get('referenced')), 'image')} referenced, {_n(images.get('copied'))} copied, "
+           f"<p>{plural(_n(images.get('referenced')), 'image')} referenced, {_n(images.get('copied'))} copied, "
            f"{len(missing)} missing in the Joomla folder"
            + ("" if _n(images.get("copied")) or missing else " (--joomla-root copies them)") + ".</p>\n"]
     if missing:
@@ -477,11 +467,11 @@ def _others(data: Mapping[str, Any], dry: bool) -> str:
         menus = [_dict(m) for m in _list(navigation.get("menus"))]
         left = [_dict(m) for m in _list(navigation.get("left_out"))]
         out.append('<h2 id="navigation">Navigation</h2>\n'
-                   f"<p>{_plural(len(menus), 'menu')} in <code>{_t(navigation.get('file'))}</code>: "
-                   + (", ".join(f"{_t(m.get('title'))} ({_t(m.get('language'))}, {_plural(_n(m.get('entries')), 'entry', 'entries')})"
+                   f"<p>{plural(len(menus), 'menu')} in <code>{_t(navigation.get('file'))}</code>: "
+                   + (", ".join(f"{_t(m.get('title'))} ({_t(m.get('language'))}, {plural(_n(m.get('entries')), 'entry', 'entries')})"
                                 for m in menus) or "none") + ".</p>\n")
         if left:
-            out.append(f'<details class="filterable"><summary>{_plural(len(left), "menu item")} left out</summary>'
+            out.append(f'<details class="filterable"><summary>{plural(len(left), "menu item")} left out</summary>'
                        '<table class="rows"><thead><tr><th>Id</th><th>Menu</th><th>Title</th><th>Why</th></tr></thead><tbody>\n'
                        + "".join(f"<tr><td class=\"n\">{_t(m.get('id'))}</td><td>{_t(m.get('menutype'))}</td>"
                                  f"<td>{_t(m.get('title'))}</td><td>{_t(m.get('text'))}</td></tr>\n" for m in left)
