@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Source, forget
 from .model import COMPONENT, PUBLISHED, TRASHED, UNPUBLISHED, K2_ITEM, Article, Category, K2Site, JoomlaSite, Tag
-from .versions import as_int, as_str, parse_date
+from .versions import RepairedText, as_int, as_str, parse_date
 
 ITEMS = "k2_items"
 #: The K2 tables besides the items, by name without the prefix.
@@ -132,15 +132,7 @@ def k2_item(row: dict[str, Any], site: JoomlaSite, fix: Callable[[str], str]) ->
     if iid < 0:
         raise ArticleError("the row has no numeric id")
     warnings: list[str] = []
-    fixed: set[str] = set()
-
-    def text(column: str) -> str:
-        raw = as_str(row.get(column))
-        repaired = fix(raw)
-        if repaired != raw:
-            fixed.add(column)
-        return repaired
-
+    text = RepairedText(row, fix)
     title = text("title")
     if not title.strip():
         warnings.append("the K2 item has no title")
@@ -164,8 +156,8 @@ def k2_item(row: dict[str, Any], site: JoomlaSite, fix: Callable[[str], str]) ->
     caption = text("image_caption").strip()
     if caption:
         images["k2_image_caption"] = caption
-    if fixed:
-        warnings.append("repaired double-encoded text in " + ", ".join(sorted(fixed)))
+    metadesc, metakey = text("metadesc"), text("metakey")
+    warnings += text.warning()
     access = as_int(row.get("access"))
     return Article(
         id=iid, kind=K2_ITEM, title=title, alias=as_str(row.get("alias")), state=state, access=access,
@@ -175,9 +167,9 @@ def k2_item(row: dict[str, Any], site: JoomlaSite, fix: Callable[[str], str]) ->
         publish_down=parse_date(row.get("publish_down"), "publish_down"),
         created_by=created_by, author=author, author_username=user.username if user else None,
         created_by_alias=alias_name, featured=bool(as_int(row.get("featured"))),
-        language=as_str(row.get("language")) or "*", images=images, metadesc=text("metadesc"),
-        metakey=text("metakey"), tags=tags, fields=extra_fields(row.get("extra_fields"), k2, fix),
-        hits=as_int(row.get("hits")), warnings=tuple(warnings), repaired=tuple(sorted(fixed)),
+        language=as_str(row.get("language")) or "*", images=images, metadesc=metadesc,
+        metakey=metakey, tags=tags, fields=extra_fields(row.get("extra_fields"), k2, fix),
+        hits=as_int(row.get("hits")), warnings=tuple(warnings), repaired=text.repaired,
         params=as_str(row.get("params")), **body,
     )
 

@@ -78,6 +78,29 @@ def params(value: Any) -> dict[str, Any]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
+class RepairedText:
+    """The text columns of one row through ``fix``, remembering which it changed: the report says so."""
+
+    def __init__(self, row: dict[str, Any], fix: Callable[[str], str]) -> None:
+        self.row, self.fix = row, fix
+        self.columns: set[str] = set()
+
+    def __call__(self, column: str) -> str:
+        raw = as_str(self.row.get(column))
+        repaired = self.fix(raw)
+        if repaired != raw:
+            self.columns.add(column)
+        return repaired
+
+    @property
+    def repaired(self) -> tuple[str, ...]:
+        return tuple(sorted(self.columns))
+
+    def warning(self) -> list[str]:
+        """The row's warning about them, once every column has been read."""
+        return ["repaired double-encoded text in " + ", ".join(self.repaired)] if self.columns else []
+
+
 class Hooks25:
     """How Joomla 2.5 to 5.x store articles (named for the first of them); 1.5 overrides what differs."""
 
@@ -281,15 +304,7 @@ class Hooks25:
         if aid < 0:
             raise ArticleError("the row has no numeric id")
         warnings: list[str] = []
-        fixed: set[str] = set()
-
-        def text(column: str) -> str:
-            raw = as_str(row.get(column))
-            repaired = self.fix(raw)
-            if repaired != raw:
-                fixed.add(column)
-            return repaired
-
+        text = RepairedText(row, self.fix)
         title = text("title")
         if not title.strip():
             warnings.append("the article has no title")
@@ -309,8 +324,7 @@ class Hooks25:
         images = self.images(as_str(row.get("images")).strip(), warnings)
         body = {"introtext": text("introtext"), "fulltext": text("fulltext")} if "introtext" in row else {}
         metadesc, metakey = text("metadesc"), text("metakey")
-        if fixed:
-            warnings.append("repaired double-encoded text in " + ", ".join(sorted(fixed)))
+        warnings += text.warning()
         return Article(
             id=aid,
             title=title,
@@ -337,7 +351,7 @@ class Hooks25:
             fields=dict(site.article_fields.get(aid, {})),
             hits=as_int(row.get("hits")),
             warnings=tuple(warnings),
-            repaired=tuple(sorted(fixed)),
+            repaired=text.repaired,
             **body,
         )
 
