@@ -256,3 +256,14 @@ def test_k2_listing_pages_never_share_a_url():
     assert {cid: page.url for cid, page in pages.categories.items()} == {
         1: "/category/cafe/", 2: "/category/k2/cafe/", 3: "/category/k2/news-2/"}
     assert {name: page.url for name, page in pages.tags.items()} == {"Café": "/tag/cafe-2/", "cafe": "/tag/cafe-3/"}
+
+
+def test_a_k2_item_repaired_only_in_its_meta_description_says_so():
+    from migrate.joomla.k2 import k2_item
+    from migrate.joomla.model import JoomlaSite, K2Site
+    from migrate.joomla.reader import repair_text
+
+    site = JoomlaSite(install=None, k2=K2Site())  # type: ignore[arg-type]
+    item = k2_item({"id": 5, "title": "Plain", "alias": "plain", "metadesc": "CafÃ© notes"}, site, repair_text)
+    assert (item.metadesc, item.repaired) == ("Café notes", ("metadesc",))
+    assert "repaired double-encoded text in metadesc" in item.warnings
