@@ -106,7 +106,7 @@ def test_link_lookups_find_an_alias_that_ends_in_html():
 
 def test_the_shortest_old_url_of_each_page_counted_by_sqlite_is_the_one_iteration_finds():
     """The HTML report's old URL column: SQLite's aggregate must agree with walking every redirect."""
-    from migrate.sinks.report_html import old_url_index
+    from test_report_html import old_url_index
 
     from test_redirects import make_site
 

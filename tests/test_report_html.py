@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ import pytest
 from migrate.config import Config
 from migrate.pipeline import run
 from migrate.redirects.writers import read_redirects_csv
-from migrate.sinks.report_html import _SCRIPT, report_html, old_url_index, warning_kind
+from migrate.sinks.report_html import _SCRIPT, report_html, warning_kind
 
 from browser import artifacts, chromium, dump_dom, screenshot
 from conftest import FIXTURES, NOW
@@ -156,6 +157,22 @@ def test_warnings_are_grouped_by_kind():
         warning_kind("an old URL with an empty, '.' or '..' segment: '/c/./d.html'; not redirected")
     assert warning_kind("unknown plugin tag {foo} removed") == warning_kind("unknown plugin tag {bar} removed")
     assert warning_kind("Sourcerer PHP code removed") != warning_kind("unknown plugin tag {bar} removed")
+
+
+def old_url_index(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, int]]:
+    """``{new URL: (its shortest old URL, how many old URLs)}`` from ``(old, new)`` pairs, walking them all:
+    the reference the redirect store's SQL aggregate is checked against."""
+    index: dict[str, tuple[str, int]] = {}
+    for old, new in pairs:
+        found = index.get(new)
+        if found is None:
+            index[new] = (old, 1)
+        else:
+            best, n = found
+            if (len(old), old) < (len(best), best):
+                best = old
+            index[new] = (best, n + 1)
+    return index
 
 
 def test_old_url_index_keeps_the_shortest_and_the_count():

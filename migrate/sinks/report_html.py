@@ -19,13 +19,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 from .report import conflict_groups, plural
 
-__all__ = ["report_html", "old_url_index", "warning_kind"]
+__all__ = ["report_html", "warning_kind"]
 
 #: The filter: hides the rows of ``table.rows`` that do not contain the text typed (or given as ``#filter=``).
 _SCRIPT = """
@@ -144,32 +144,14 @@ def warning_kind(text: str) -> str:
     return kind.strip() or text
 
 
-def old_url_index(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, int]]:
-    """``{new URL: (its shortest old URL, how many old URLs)}`` from ``(old, new)`` pairs (the redirect map).
-
-    Small whatever the map: one entry per new URL. ``report_html(data, old_urls=...)`` shows it per article.
-    """
-    index: dict[str, tuple[str, int]] = {}
-    for old, new in pairs:
-        found = index.get(new)
-        if found is None:
-            index[new] = (old, 1)
-        else:
-            best, n = found
-            if (len(old), old) < (len(best), best):
-                best = old
-            index[new] = (best, n + 1)
-    return index
-
-
 # -- the page --------------------------------------------------------------------------------
 
-def report_html(data: Mapping[str, Any], old_urls: Mapping[str, tuple[str, int] | Sequence[str]] | None = None) -> str:
+def report_html(data: Mapping[str, Any], old_urls: Mapping[str, tuple[str, int]] | None = None) -> str:
     """The page for the JSON report ``data``.
 
     ``old_urls`` (optional; the JSON report has no old URL per article) maps a new URL to
-    ``(shortest old URL, count)`` as ``old_url_index`` makes, or to a list of old URLs: each
-    article's row then shows where it used to be.
+    ``(shortest old URL, count)``, as ``StoredRedirectSet.shortest_old_by_target`` counts them:
+    each article's row then shows where it used to be.
     """
     dry = bool(data.get("dry_run"))
     articles = [a for a in _list(data.get("articles")) if isinstance(a, dict)]
@@ -339,13 +321,7 @@ def _old(old_urls: Mapping[str, Any] | None, url: Any) -> str:
     found = old_urls.get(url)
     if not found:
         return ""
-    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], int):
-        first, count = found
-    else:
-        seq = [u for u in found if isinstance(u, str)]
-        if not seq:
-            return ""
-        first, count = min(seq, key=lambda u: (len(u), u)), len(seq)
+    first, count = found
     more = f' <span class="muted">+{count - 1}</span>' if count > 1 else ""
     return f"<code>{_t(first)}</code>{more}"
 
