@@ -22,8 +22,15 @@ from ..permalink import category_url
 from ..posts import K2_KEY, POST, PlannedArticle
 from .jekyll import render_post
 
-#: The page body: posts newest first (``site.posts`` order), subcategories from the front matter.
-#: No title or URL of Joomla's is in it, so nothing from the old site is ever run as Liquid.
+#: The list every listing page ends with: its ``posts``, newest first (``site.posts`` order).
+#: No title or URL of Joomla's is in these bodies, so nothing from the old site is ever run as Liquid.
+POST_LIST = """<ul class="posts">
+{%- for post in posts %}
+  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
+{%- endfor %}
+</ul>
+"""
+#: A category's page: its posts (by ``category_key``), its subcategories from the front matter.
 BODY = """{%- assign posts = site.posts | where: "category_key", page.category_key -%}
 {%- if page.subcategories %}
 <ul class="subcategories">
@@ -32,30 +39,13 @@ BODY = """{%- assign posts = site.posts | where: "category_key", page.category_k
 {%- endfor %}
 </ul>
 {%- endif %}
-<ul class="posts">
-{%- for post in posts %}
-  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
-{%- endfor %}
-</ul>
-"""
-
-
+""" + POST_LIST
 #: A tag page: the posts carrying the tag, whether K2 items or articles (Jekyll's ``site.tags``, newest first).
 TAG_BODY = """{%- assign posts = site.tags[page.tag_name] -%}
-<ul class="posts">
-{%- for post in posts %}
-  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
-{%- endfor %}
-</ul>
-"""
+""" + POST_LIST
 #: A language's home page: its posts and those for all languages (no ``lang``), newest first.
 LANGUAGE_BODY = """{%- assign posts = site.posts | where_exp: "post", "post.lang == page.lang or post.lang == nil" -%}
-<ul class="posts">
-{%- for post in posts %}
-  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a> <small>{{ post.date | date: "%Y-%m-%d" }}</small></li>
-{%- endfor %}
-</ul>
-"""
+""" + POST_LIST
 
 
 @dataclass(frozen=True, slots=True)
