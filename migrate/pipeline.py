@@ -20,6 +20,7 @@ from .joomla.versions import params
 from .notices import Notice
 from .posts import SKIP
 from .progress import NoProgress, Progress
+from .redirects.background import BackgroundWrite, write_beside
 from .redirects.store import StoredRedirectSet
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
@@ -153,6 +154,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             ),
             redirect_from=redirect_from(urls.get()) if "redirect-from" in config.redirect_formats else {},
             permalinks=dict(plan.kept_urls),
+            staging_dir=str(staging.dir),
         )
 
     report_file: _ReportFile | None = None
@@ -160,7 +162,11 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     staging = target.begin()
     outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
     holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
+    beside: BackgroundWrite | None = None
     try:
+        if reuse is None and redirect_files(config):
+            beside = write_beside(urls.get(), holder.path(folder), redirect_files(config),
+                                  install_dir=install_dir(config))
         converted = convert_posts(read, plan, render_options, staging, config, progress,
                                   last if last.context == context else RunCache(), target, workers)
         if workers is not None:
@@ -175,6 +181,10 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             # A post that failed to convert gets no category entry and no
             # redirects: its old URLs would otherwise 301 to a 404.
             plan = plan.without(converted.failed, read.site)
+            if beside is not None:  # written from the map that is now wrong
+                beside.cancel()
+                beside = None
+                _empty(holder.path(folder))
             urls.close()
             urls = UrlMap(read, plan)
             reuse = None
@@ -201,8 +211,11 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             old_urls = _old_urls(urls)
             if redirect_files(config):
                 progress.note("Writing the redirect files")
-                outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
-                                          install_dir=install_dir(config))
+                if beside is not None:
+                    outputs, beside = beside.result(), None
+                else:
+                    outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
+                                              install_dir=install_dir(config))
                 summary["outputs"] = [o.to_dict() for o in outputs]
                 holder.adopt(folder)
             if outside is None:  # a folder of its own is written every run (see reusable_redirects)
@@ -236,6 +249,11 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if html_file is not None:
             html_file.write(report, old_urls)
     except BaseException:
+        # First the processes that write into the staging folder: they would make it again.
+        if workers is not None:
+            workers.close()
+        if beside is not None:
+            beside.cancel()
         staging.abort()
         if outside is not None:
             outside.abort()
@@ -246,6 +264,14 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     finally:
         urls.close()
     return report
+
+
+def _empty(folder: Path) -> None:
+    """Remove the files a cancelled redirect writer left in ``folder``."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file():
+                path.unlink()
 
 
 def video_folder(site: JoomlaSite) -> str:

@@ -42,7 +42,7 @@ from .errors import ArticleError, MigrationError
 from .joomla.model import Article
 from .joomla.model import ARTICLE
 from .posts import PlannedArticle, front_matter, full_image_html, k2_image
-from .sinks.jekyll import render_post
+from .sinks.jekyll import render_post, stage_file
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,16 @@ class RenderOptions:
     # By article id; K2 items by their key ``("k2", id)`` (PlannedArticle.key).
     redirect_from: dict[int | tuple[str, int], list[str]] = field(default_factory=dict)
     permalinks: dict[tuple[str, int], str] = field(default_factory=dict)  # --keep-urls, by PlannedArticle.key
+    # The run's staging folder: set, the process that converts a post writes it there and sends back only
+    # its hash (the main process, which reads the source and writes everything else, is the run's bottleneck).
+    staging_dir: str | None = None
 
 
 @dataclass
 class Rendered:
     id: int
-    text: str | None = None
+    text: str | None = None  # the post file; None when written to RenderOptions.staging_dir (``sha``) or failed
+    sha: str | None = None  # of the post file written into the staging folder
     error: str | None = None  # why the article has no post (then ``text`` is None)
     warnings: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -103,10 +107,13 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
         own_image = k2_image(article, root)
         if own_image and own_image not in images:
             images.append(own_image)
+        text = render_post(meta, conversion.markdown)
+        sha = stage_file(options.staging_dir, planned.path or "", text) if options.staging_dir else None
         return Rendered(
             id=article.id,
             kind=article.kind,
-            text=render_post(meta, conversion.markdown),
+            text=None if sha else text,
+            sha=sha,
             warnings=list(conversion.warnings),
             images=images,
             broken_links=list(conversion.broken_links),
@@ -213,7 +220,7 @@ def _serve(tasks: Connection, results: Connection) -> None:
     """A worker: render each chunk that comes in and send back what it gave, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see _deaf_to_ctrl_c
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see deaf_to_ctrl_c
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_take_tasks, args=(tasks, inbox), daemon=True).start()
     while (task := inbox.get()) is not None:
@@ -253,7 +260,7 @@ def _take_tasks(tasks: Connection, inbox: queue.SimpleQueue) -> None:
 # -- the main process's side -------------------------------------------------------
 
 @contextmanager
-def _deaf_to_ctrl_c() -> Iterator[None]:
+def deaf_to_ctrl_c() -> Iterator[None]:
     """Start workers that ignore Ctrl-C from their first instruction on.
 
     They inherit SIGINT ignored (a spawned Python keeps it ignored, and so does
@@ -306,7 +313,7 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(task_end, result_end), daemon=True,
                                        name="joomla2jekyll-convert")
         try:
-            with _deaf_to_ctrl_c():
+            with deaf_to_ctrl_c():
                 self.process.start()
         finally:
             # Only the worker holds these now: its death closes them, which the main process sees.

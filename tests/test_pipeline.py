@@ -72,3 +72,14 @@ def test_bad_input_in_one_article_skips_that_article_only(tmp_path: Path, monkey
         assert a.path is None and not list((tmp_path / "site" / "_posts").glob(f"*-{a.slug}.md"))
         assert a.reason == "conversion failed: RecursionError: maximum recursion depth exceeded"
     assert report.summary()["skipped_by_reason"]["conversion failed"] == len(failed)
+    # The redirect files were being written from the map of every article while they converted: they
+    # are written again without the failed ones, whose old URLs would 301 to a 404.
+    monkeypatch.undo()
+    whole = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "whole", now=NOW, jobs=1))
+    lost = {a.url for a in whole.articles if a.id in {f.id for f in failed}}
+    assert lost and None not in lost
+    csv = (tmp_path / "site" / "_redirects" / "redirects.csv").read_text("utf-8")
+    assert csv.count("\n") > 10
+    assert not [line for line in csv.splitlines() if line.split(",")[1] in lost]
+    assert any(line.split(",")[1] in lost
+               for line in (tmp_path / "whole" / "_redirects" / "redirects.csv").read_text("utf-8").splitlines())

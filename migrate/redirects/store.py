@@ -235,6 +235,14 @@ class RouteStore:
         while rows := cursor.fetchmany(batch):
             yield rows
 
+    def reopen(self) -> None:
+        """Read the settled map through a connection of this process's own: in a forked process, whose
+        inherited connection is the parent's (a connection must not cross a fork)."""
+        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                  check_same_thread=False)
+        for pragma in ("query_only=ON", "cache_size=-8000", "temp_store=FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+
     def close(self) -> None:
         self._finalizer()
 

@@ -84,6 +84,19 @@ def _file_sha(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def stage_file(staging_dir: str, relpath: str, text: str | bytes) -> str:
+    """Write one file into a staging folder (of this process or another's); returns its hash.
+
+    The conversion processes write their posts with it, so the main process
+    only records them (:meth:`Staging.record`).
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    target = Path(staging_dir) / safe_relpath(relpath)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return _sha(data)
+
+
 def safe_relpath(relpath: str) -> PurePosixPath:
     """Refuse any path that could leave the site folder.
 
@@ -203,16 +216,17 @@ class Staging:
         """Stage a file.  ``merged`` files (``_config.yml``) were built from
         the user's own text and may replace it; ``only_if_missing`` files
         (our layouts) never replace anything."""
+        sha = self.record(relpath, stage_file(str(self.dir), relpath, text))
         rel = safe_relpath(relpath)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        target = self.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        sha = self.files[str(rel)] = _sha(data)
         if only_if_missing:
             self.only_if_missing.add(str(rel))
         if merged:
             self.merged.add(str(rel))
+        return sha
+
+    def record(self, relpath: str, sha: str) -> str:
+        """Count a file another process staged with :func:`stage_file` as written by this run."""
+        self.files[str(safe_relpath(relpath))] = sha
         return sha
 
     def adopt(self, folder: str) -> None:

@@ -124,12 +124,15 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
 def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging,
            fingerprints: dict[tuple[str, int], str],
            take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None]) -> None:
-    if rendered.error or rendered.text is None:
+    if rendered.error or (rendered.text is None and rendered.sha is None):
         take(entry, rendered.warnings, (), rendered.broken_links)
         out.failed[entry.key] = Skip("conversion-failed", rendered.error or "conversion failed")
         return
     take(entry, rendered.warnings, rendered.images, rendered.broken_links)
-    sha = staging.write(entry.path or "", rendered.text)
+    if rendered.sha is not None:  # the conversion process wrote it into the staging folder
+        sha = staging.record(entry.path or "", rendered.sha)
+    else:
+        sha = staging.write(entry.path or "", rendered.text or "")
     out.cache.posts[entry.key] = CachedPost(
         fingerprints[entry.key], entry.path or "", sha, tuple(rendered.warnings),
         tuple(rendered.images), tuple(rendered.broken_links),
