@@ -42,6 +42,7 @@ from .errors import ArticleError, MigrationError
 from .joomla.model import Article
 from .joomla.model import ARTICLE
 from .posts import PlannedArticle, front_matter, full_image_html, k2_image
+from .rerun import article_fingerprint
 from .sinks.jekyll import render_post, stage_file
 
 
@@ -62,6 +63,7 @@ class Rendered:
     id: int
     text: str | None = None  # the post file; None when written to RenderOptions.staging_dir (``sha``) or failed
     sha: str | None = None  # of the post file written into the staging folder
+    fingerprint: str | None = None  # of the article and its plan entry (rerun.article_fingerprint), for the cache
     error: str | None = None  # why the article has no post (then ``text`` is None)
     warnings: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -114,6 +116,7 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
             kind=article.kind,
             text=None if sha else text,
             sha=sha,
+            fingerprint=article_fingerprint(article, planned),
             warnings=list(conversion.warnings),
             images=images,
             broken_links=list(conversion.broken_links),

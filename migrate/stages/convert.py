@@ -68,7 +68,6 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
             out.notices.append(Notice("kept-edit", f"{p.path} was edited in the site: left as it is, not written "
                                                    "again from Joomla (--force replaces it, with a backup)",
                                       p.notice_id))  # type: ignore[arg-type]
-    fingerprints: dict[tuple[str, int], str] = {}
 
     def take(entry: PlannedArticle, warnings: Iterable[str], found: Iterable[str], broken: Iterable[str]) -> None:
         who = entry.notice_id
@@ -92,9 +91,9 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
                 switches = text_switches(text)
             if switches != ALL_OPEN:
                 out.comment_switches[entry.key] = switches
-            fingerprint = fingerprints[entry.key] = article_fingerprint(article, entry)
             old = last.posts.get(entry.key)
-            if old is not None and old.fingerprint == fingerprint and old.path == entry.path \
+            # Computed here only to compare with the last run's; the conversion process computes the rest.
+            if old is not None and old.fingerprint == article_fingerprint(article, entry) and old.path == entry.path \
                     and target.holds(old.path, old.sha):
                 staging.keep(old.path, old.sha)
                 out.cache.posts[entry.key] = old
@@ -111,7 +110,7 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
         for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
                                    workers=workers):
             out.outcomes.add(rendered)
-            _stage(rendered, by_key[rendered.key], out, staging, fingerprints, take)
+            _stage(rendered, by_key[rendered.key], out, staging, take)
             progress.advance()
     progress.finish()
     for missing in wanted.values():
@@ -122,7 +121,6 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
 
 
 def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging,
-           fingerprints: dict[tuple[str, int], str],
            take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None]) -> None:
     if rendered.error or (rendered.text is None and rendered.sha is None):
         take(entry, rendered.warnings, (), rendered.broken_links)
@@ -134,6 +132,6 @@ def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: S
     else:
         sha = staging.write(entry.path or "", rendered.text or "")
     out.cache.posts[entry.key] = CachedPost(
-        fingerprints[entry.key], entry.path or "", sha, tuple(rendered.warnings),
+        rendered.fingerprint or "", entry.path or "", sha, tuple(rendered.warnings),
         tuple(rendered.images), tuple(rendered.broken_links),
     )
