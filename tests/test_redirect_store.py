@@ -117,3 +117,23 @@ def test_the_shortest_old_url_of_each_page_counted_by_sqlite_is_the_one_iteratio
         assert len(redirects.shortest_old_by_target()) > 3
     finally:
         redirects.close()
+
+
+def test_folds_back_says_what_spelling_every_variant_back_says():
+    """``folds_back`` is the shortcut of the check it replaced: every variant of the route spells back to it."""
+    import itertools
+
+    from migrate.redirects.collect import _UNREACHABLE, folds_back
+    from migrate.redirects.keys import route_spelling
+
+    pieces = ["", "/", "a", ".html", "/index.php", "/index.php/", "index.php", ".", "..", "//", "/.", "/..", "h", "x.htm"]
+    checked = 0
+    for parts in itertools.product(pieces, repeat=3):
+        bare = "/" + "".join(parts)
+        variants = path_variants(bare)
+        expected = all(route_spelling(v) == (bare, bit) for v, bit in zip(variants, (1, 2, 4, 8)))
+        assert folds_back(bare) == expected, bare
+        # and the unreachable forms (// and dot segments) show in the bare route whenever in a variant
+        assert bool(_UNREACHABLE.search(bare)) == any(_UNREACHABLE.search(v) for v in variants), bare
+        checked += expected
+    assert checked > 100  # both answers were tried
