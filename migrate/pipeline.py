@@ -20,7 +20,7 @@ from .joomla.versions import params
 from .notices import Notice
 from .posts import SKIP
 from .progress import NoProgress, Progress
-from .redirects.background import BackgroundWrite, write_beside
+from .redirects.background import RedirectWriter
 from .redirects.store import StoredRedirectSet
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
@@ -49,7 +49,11 @@ def run(config: Config, progress: Progress | None = None) -> Report:
     _check_folders(config)
     # Started before anything is read: forked, they share little more than the imported modules (see Workers).
     workers = Workers(config.jobs) if not config.dry_run else None
+    writer: RedirectWriter | None = None
     try:
+        if workers is not None and workers.parallel and redirect_files(config):
+            # Started early for the same reason; it writes the redirect files while the articles convert.
+            writer = RedirectWriter()
         with reading(config, progress) as read:
             check_menus(read.site, config.menus)  # a mistyped --menu fails before any work
             target = JekyllSite(Path(config.site), force=config.force)
@@ -59,10 +63,12 @@ def run(config: Config, progress: Progress | None = None) -> Report:
             with UrlMap(read, plan) as urls:
                 if config.dry_run:
                     return _dry_run(config, read, plan, urls, target, progress)
-                return _migrate(config, read, plan, urls, target, progress, workers)
+                return _migrate(config, read, plan, urls, target, progress, workers, writer)
     finally:
         if workers is not None:
             workers.close()
+        if writer is not None:
+            writer.close()
 
 
 def _check_folders(config: Config) -> None:
@@ -127,7 +133,7 @@ def _dry_run(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
 
 
 def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: JekyllSite, progress: Progress,
-             workers: Workers | None) -> Report:
+             workers: Workers | None, writer: RedirectWriter | None = None) -> Report:
     report = _new_report(config, read, plan)
     last = RunCache.load(target.root)
     # The Apache RewriteMap conf names the folder it is installed in: a moved site writes it again.
@@ -162,11 +168,13 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     staging = target.begin()
     outside = JekyllSite(Path(config.redirects_dir), force=config.force).begin() if config.redirects_dir else None
     holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
-    beside: BackgroundWrite | None = None
+    beside: RedirectWriter | None = None
     try:
-        if reuse is None and redirect_files(config):
-            beside = write_beside(urls.get(), holder.path(folder), redirect_files(config),
-                                  install_dir=install_dir(config))
+        if reuse is None and writer is not None:
+            redirects = urls.get()
+            assert isinstance(redirects, StoredRedirectSet)
+            writer.start(redirects, holder.path(folder), redirect_files(config), install_dir=install_dir(config))
+            beside = writer
         converted = convert_posts(read, plan, render_options, staging, config, progress,
                                   last if last.context == context else RunCache(), target, workers)
         if workers is not None:

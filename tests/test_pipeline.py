@@ -12,6 +12,7 @@ import migrate.transform
 from migrate.config import Config
 from migrate.errors import MigrationError
 from migrate.pipeline import run
+from migrate.redirects.background import RedirectWriter
 from conftest import FIXTURES, NOW
 
 
@@ -65,7 +66,11 @@ def test_bad_input_in_one_article_skips_that_article_only(tmp_path: Path, monkey
         return real(intro, full, options)
 
     monkeypatch.setattr(migrate.transform, "join_article", picky)
-    report = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "site", now=NOW, jobs=1))
+    cancelled: list[bool] = []
+    real_cancel = RedirectWriter.cancel
+    monkeypatch.setattr(RedirectWriter, "cancel", lambda self: cancelled.append(True) or real_cancel(self))
+    # Two jobs: the redirect files are written by a process of their own (ten articles convert in this one).
+    report = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "site", now=NOW, jobs=2))
     failed = [a for a in report.articles if a.skip is not None and a.skip.code == "conversion-failed"]
     assert failed and len(failed) < 5
     for a in failed:
@@ -74,6 +79,7 @@ def test_bad_input_in_one_article_skips_that_article_only(tmp_path: Path, monkey
     assert report.summary()["skipped_by_reason"]["conversion failed"] == len(failed)
     # The redirect files were being written from the map of every article while they converted: they
     # are written again without the failed ones, whose old URLs would 301 to a 404.
+    assert cancelled  # the files written from the first map were dropped
     monkeypatch.undo()
     whole = run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "whole", now=NOW, jobs=1))
     lost = {a.url for a in whole.articles if a.id in {f.id for f in failed}}

@@ -3,94 +3,103 @@
 On a large site the main process is the run's bottleneck: it reads the
 source, feeds the conversion processes and records what they wrote, while
 they wait on it.  Writing the redirect files (1.3 million old URLs on a
-20,000-article site: several seconds) used to come after all that; a forked
-process now writes them from the settled map on disk meanwhile.
+20,000-article site: several seconds) used to come after all that; a
+process of its own now writes them from the settled map on disk meanwhile.
 
-Only where ``fork`` is safe (Linux): the child reads the map through its own
-SQLite connection and never runs the parent's clean-up.  Elsewhere, and when
-the map changes after the start (articles that failed to convert lose their
-redirects), the files are written in the main process, as before.  Either
-way the files are the same bytes.
+Like the conversion workers it is started before the run reads anything
+(forked later, it would copy the pages of the plan and the map it touches:
+40 % more peak memory at 20,000 articles), and gets its job through a pipe:
+the map's file, its owners, where to write.  When the map changes after the
+job was sent (articles that failed to convert lose their redirects), the
+job is cancelled and the files are written again in the main process.
+Either way the files are the same bytes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
-import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..errors import MigrationError
 from .limits import Output
-from .records import RedirectSet
-from .store import StoredRedirectSet
+from .store import RouteStore, StoredRedirectSet
 from .writers import write_redirects
 
 
-def can_fork() -> bool:
-    """Whether a forked copy of this process may run Python: on Linux; macOS forbids it of its frameworks."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+class RedirectWriter:
+    """A process waiting for one job: ``start`` sends it, ``result`` waits for the ``Output`` list."""
 
-
-class BackgroundWrite:
-    """``write_redirects`` in a forked process; :meth:`result` waits for its ``Output`` list."""
-
-    def __init__(self, redirects: StoredRedirectSet, out_dir: Path, formats: set[str] | frozenset[str], *,
-                 install_dir: Path | None = None) -> None:
+    def __init__(self, *, start_method: str | None = None) -> None:
         from ..transform import deaf_to_ctrl_c  # the conversion workers' start, shared
 
-        context = multiprocessing.get_context("fork")
-        self._answer, child_end = context.Pipe(duplex=False)
-        self.process = context.Process(target=_write, args=(child_end, redirects, out_dir, formats, install_dir),
-                                       daemon=True, name="joomla2jekyll-redirects")
+        context = multiprocessing.get_context(start_method)  # the platform's, as the conversion workers'
+        jobs_in, self._jobs = context.Pipe(duplex=False)
+        self._answers, answers_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(jobs_in, answers_out), daemon=True,
+                                       name="joomla2jekyll-redirects")
         try:
             with deaf_to_ctrl_c():
                 self.process.start()
         finally:
-            child_end.close()
+            jobs_in.close()  # only the writer holds these now: its death closes them
+            answers_out.close()
+        self.started = False
+
+    def start(self, redirects: StoredRedirectSet, out_dir: Path, formats: set[str] | frozenset[str], *,
+              install_dir: Path | None = None) -> None:
+        """Send the job: the settled map (by its file; it is read, never changed) and where to write."""
+        job = (redirects.store.path, redirects.owners, redirects.conflicts, redirects.warnings,
+               Path(out_dir), frozenset(formats), Path(install_dir) if install_dir else None)
+        self.started = True
+        try:
+            self._jobs.send(job)
+        except OSError:
+            pass  # it died: result() says so
 
     def result(self) -> list[Output]:
         """The files' ``Output``s once written; what the writer raised is raised here."""
         try:
-            kind, value = self._answer.recv()
-        except EOFError:
+            kind, value = self._answers.recv()
+        except (EOFError, OSError):
             self.process.join(1)
             raise MigrationError(f"the process writing the redirect files died (exit code "
                                  f"{self.process.exitcode})") from None
-        finally:
-            self._answer.close()
-        self.process.join()
         if kind == "error":
             raise value
         return value
 
     def cancel(self) -> None:
-        """Stop it at once: its files are not wanted (the run failed, or the map changed)."""
+        """Stop it at once, whatever it is doing: its files are not wanted (the run failed, or the map changed)."""
         if self.process.is_alive():
             self.process.kill()  # before anything removes its folder: it would make it again
         self.process.join()
-        self._answer.close()
+
+    def close(self) -> None:
+        self.cancel()
+        self._jobs.close()
+        self._answers.close()
 
 
-def _write(answer: Connection, redirects: StoredRedirectSet, out_dir: Path, formats: set[str] | frozenset[str],
-           install_dir: Path | None) -> None:
+def _serve(jobs: Connection, answers: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    redirects.store.reopen()  # the parent's connection is the parent's
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started
     try:
-        answer.send(("ok", write_redirects(redirects, out_dir, formats, install_dir=install_dir)))
-    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
+        path, owners, conflicts, warnings, out_dir, formats, install_dir = jobs.recv()
+    except (EOFError, OSError):
+        return  # the run needed no files after all, or it is over
+    try:
+        store = RouteStore.opened(path)
         try:
-            answer.send(("error", exc))
-        except Exception:  # noqa: BLE001 - not picklable: its text then
-            answer.send(("error", MigrationError(f"writing the redirect files failed: {type(exc).__name__}: {exc}")))
-
-
-def write_beside(redirects: RedirectSet, out_dir: Path, formats: set[str] | frozenset[str], *,
-                 install_dir: Path | None = None) -> BackgroundWrite | None:
-    """Start writing the redirect files beside the conversion, where that is possible; else None."""
-    if not (can_fork() and isinstance(redirects, StoredRedirectSet) and formats):
-        return None
-    return BackgroundWrite(redirects, out_dir, formats, install_dir=install_dir)
+            redirects = StoredRedirectSet(store, owners, conflicts, warnings)
+            answer: tuple = ("ok", write_redirects(redirects, out_dir, formats, install_dir=install_dir))
+        finally:
+            store.close()
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
+        answer = ("error", exc)
+    try:
+        answers.send(answer)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text then
+        answers.send(("error", MigrationError(f"writing the redirect files failed: {answer[1]!r}")))

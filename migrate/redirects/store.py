@@ -235,13 +235,17 @@ class RouteStore:
         while rows := cursor.fetchmany(batch):
             yield rows
 
-    def reopen(self) -> None:
-        """Read the settled map through a connection of this process's own: in a forked process, whose
-        inherited connection is the parent's (a connection must not cross a fork)."""
-        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
-                                  check_same_thread=False)
+    @classmethod
+    def opened(cls, path: str) -> "RouteStore":
+        """The settled map of another process's store, read-only; closing it leaves the file to its owner."""
+        store = cls.__new__(cls)
+        store.dir, store.path = os.path.dirname(path), path
+        store.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         for pragma in ("query_only=ON", "cache_size=-8000", "temp_store=FILE"):
-            self.db.execute(f"PRAGMA {pragma}")
+            store.db.execute(f"PRAGMA {pragma}")
+        store._pending, store._indexed = [], True
+        store._finalizer = weakref.finalize(store, store.db.close)
+        return store
 
     def close(self) -> None:
         self._finalizer()
