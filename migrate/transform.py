@@ -288,6 +288,17 @@ def deaf_to_ctrl_c() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
+def start_deaf(process: multiprocessing.process.BaseProcess, *its_ends: Connection) -> None:
+    """Start a process of ours deaf to Ctrl-C, then close the pipe ends it was given: only it holds
+    them now, so its death closes them, which the main process sees."""
+    try:
+        with deaf_to_ctrl_c():
+            process.start()
+    finally:
+        for end in its_ends:
+            end.close()
+
+
 @dataclass(eq=False)
 class _Task:
     """Articles sent to a worker as one message, and what came back."""
@@ -315,13 +326,7 @@ class _Worker:
         self.results_pipe, result_end = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(task_end, result_end), daemon=True,
                                        name="joomla2jekyll-convert")
-        try:
-            with deaf_to_ctrl_c():
-                self.process.start()
-        finally:
-            # Only the worker holds these now: its death closes them, which the main process sees.
-            task_end.close()
-            result_end.close()
+        start_deaf(self.process, task_end, result_end)
         self.tasks: deque[_Task] = deque()
         self.answered = False
 

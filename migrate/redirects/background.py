@@ -32,19 +32,14 @@ class RedirectWriter:
     """A process waiting for one job: ``start`` sends it, ``result`` waits for the ``Output`` list."""
 
     def __init__(self, *, start_method: str | None = None) -> None:
-        from ..transform import deaf_to_ctrl_c  # the conversion workers' start, shared
+        from ..transform import start_deaf  # the conversion workers' start, shared
 
         context = multiprocessing.get_context(start_method)  # the platform's, as the conversion workers'
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._answers, answers_out = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(jobs_in, answers_out), daemon=True,
                                        name="joomla2jekyll-redirects")
-        try:
-            with deaf_to_ctrl_c():
-                self.process.start()
-        finally:
-            jobs_in.close()  # only the writer holds these now: its death closes them
-            answers_out.close()
+        start_deaf(self.process, jobs_in, answers_out)
         self.started = False
 
     def start(self, redirects: StoredRedirectSet, out_dir: Path, formats: set[str] | frozenset[str], *,
