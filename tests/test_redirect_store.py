@@ -76,12 +76,24 @@ def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
         if ident is not None and by_id.get(ident) == red.new:
             continue
         expected.setdefault(path, red.new)
-    stored = StoredPaths(redirects.store.path, redirects.owners, by_id)
+    stored = StoredPaths(redirects.store.path, by_id)
     assert expected, "the site has SEF paths to look up"
     for path, new in expected.items():
         assert stored.get(path) == new, path
         assert path in stored
     assert "no/such/page" not in stored and stored.get("no/such/page") is None
+    # As the conversion processes get it: ids and targets read from the file, a pickle of a path.
+    import pickle
+
+    from migrate.redirects.store import StoredIds
+    redirects.store.write_ids(by_id)
+    sent = pickle.dumps(StoredPaths(redirects.store.path))
+    assert len(sent) < 300  # the path, not a copy of the map's targets or of the ids
+    on_disk = pickle.loads(sent)
+    for path, new in expected.items():
+        assert on_disk.get(path) == new, path
+    ids = pickle.loads(pickle.dumps(StoredIds(redirects.store.path)))
+    assert {i: ids.get(i) for i in by_id} == by_id and ids.get(max(by_id) + 1) is None
 
 
 def test_an_alias_named_index_php_does_not_take_the_front_controller():
@@ -99,7 +111,7 @@ def test_link_lookups_find_an_alias_that_ends_in_html():
     claims = Collector(True, True)
     claims.add_path(["blog", "x.html"], claims.claimant(Origin(ARTICLE, 1), Rank(Tier.ROUTED, 0, 1), "/x/"))
     redirects = claims.settle()
-    stored = StoredPaths(redirects.store.path, redirects.owners, {})
+    stored = StoredPaths(redirects.store.path, {})
     assert stored.get("blog/x.html") == "/x/"  # /blog/x.html.html and /index.php/blog/x.html.html
     assert stored.get("blog/x") == "/x/"  # /blog/x.html itself
 

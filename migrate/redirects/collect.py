@@ -265,7 +265,7 @@ class Collector:
             if len(routes) + len(singles) >= 10_000:
                 flush()
         flush()
-        self.store.finish()
+        self.store.finish(owner.new for owner in owners)
         conflicts.sort(key=attrgetter("old"))
         warnings = self.warnings + [notice for _, notice in sorted(pages, key=lambda page: (page[0], page[1].text))]
         return StoredRedirectSet(self.store, owners, conflicts, warnings)

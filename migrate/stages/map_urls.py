@@ -18,7 +18,7 @@ from ..posts import POST
 from ..redirects import RedirectSet
 from ..redirects.check import check_access_log
 from ..redirects.old_urls import old_url_redirects
-from ..redirects.store import StoredPaths, StoredRedirectSet
+from ..redirects.store import StoredIds, StoredPaths, StoredRedirectSet
 from ..rerun import RunCache
 from ..sinks.jekyll import JekyllSite
 from .plan import Plan
@@ -42,7 +42,14 @@ class UrlMap:
                 language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
                                 for lang, sef in self.reading.languages.items()},
             )
+            assert isinstance(self._redirects, StoredRedirectSet)
+            # Written now, before any other process reads the file (the redirect writer may, while we convert).
+            self._redirects.store.write_ids(self._by_id())
         return self._redirects
+
+    def _by_id(self) -> dict[int, str]:
+        # By article id: K2 item ids are another id space (their links are not rewritten by id)
+        return {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == ARTICLE}
 
     def close(self) -> None:
         if self._redirects is not None:
@@ -58,12 +65,11 @@ class UrlMap:
     def link_resolver(self, old_urls: tuple[str, ...]) -> DictLinkResolver:
         """Internal links resolve through the same map as the redirects, so the two agree."""
         redirects = self.get()
-        # By article id: K2 item ids are another id space (their links are not rewritten by id)
-        by_id = {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == ARTICLE}
         assert isinstance(redirects, StoredRedirectSet)
+        by_id = StoredIds(redirects.store.path)  # on disk, not a copy in every conversion process
         return DictLinkResolver(
-            by_id=by_id,
-            by_path=StoredPaths(redirects.store.path, redirects.owners, by_id),  # type: ignore[arg-type]  # on disk, not copied
+            by_id=by_id,  # type: ignore[arg-type]
+            by_path=StoredPaths(redirects.store.path, by_id),  # type: ignore[arg-type]
             category_by_id={cid: page.url for cid, page in self.plan.categories.items()},
             old_urls=old_urls,
             k2_by_id={p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == K2_ITEM},
