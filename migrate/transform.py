@@ -64,6 +64,7 @@ class Rendered:
     text: str | None = None  # the post file; None when written to RenderOptions.staging_dir (``sha``) or failed
     sha: str | None = None  # of the post file written into the staging folder
     fingerprint: str | None = None  # of the article and its plan entry (rerun.article_fingerprint), for the cache
+    fatal: BaseException | None = None  # writing the post failed: the main process raises it, the run fails
     error: str | None = None  # why the article has no post (then ``text`` is None)
     warnings: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -109,13 +110,10 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
         own_image = k2_image(article, root)
         if own_image and own_image not in images:
             images.append(own_image)
-        text = render_post(meta, conversion.markdown)
-        sha = stage_file(options.staging_dir, planned.path or "", text) if options.staging_dir else None
-        return Rendered(
+        rendered = Rendered(
             id=article.id,
             kind=article.kind,
-            text=None if sha else text,
-            sha=sha,
+            text=render_post(meta, conversion.markdown),
             fingerprint=article_fingerprint(article, planned),
             warnings=list(conversion.warnings),
             images=images,
@@ -128,6 +126,15 @@ def render_article(article: Article, planned: PlannedArticle, options: RenderOpt
         where = _innermost(exc)
         return Rendered(id=article.id, kind=article.kind, error=f"conversion crashed: {last} ({where})",
                         crash=f"{type(exc).__name__} at {where}")
+    if options.staging_dir:
+        # Outside the conversion's try: a file that cannot be written (a full disk, a permission) is not the
+        # article's fault nor a bug of the conversion, and fails the run, as it did when the main process wrote it.
+        try:
+            rendered.sha = stage_file(options.staging_dir, planned.path or "", rendered.text or "")
+            rendered.text = None
+        except (OSError, MigrationError) as exc:
+            rendered.fatal = exc
+    return rendered
 
 
 #: More articles than this broken by one same bug fail the run; fewer are odd articles, listed in the report.

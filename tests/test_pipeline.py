@@ -89,3 +89,25 @@ def test_bad_input_in_one_article_skips_that_article_only(tmp_path: Path, monkey
     assert not [line for line in csv.splitlines() if line.split(",")[1] in lost]
     assert any(line.split(",")[1] in lost
                for line in (tmp_path / "whole" / "_redirects" / "redirects.csv").read_text("utf-8").splitlines())
+
+
+def test_a_post_that_cannot_be_written_fails_the_run_and_writes_nothing(tmp_path: Path, monkeypatch):
+    """The process that converts a post writes it; a full disk is the run's failure, as when the main process
+    wrote every file, not a crash of one article that the run would commit without."""
+    import errno
+
+    real = migrate.transform.stage_file
+    calls: list[str] = []
+
+    def full_disk(folder, relpath, text):
+        calls.append(relpath)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(folder, relpath, text)
+
+    monkeypatch.setattr(migrate.transform, "stage_file", full_disk)
+    with pytest.raises(OSError) as raised:
+        run(Config(source=str(FIXTURES / "joomla3-blog.sql"), site=tmp_path / "site", now=NOW, jobs=1))
+    assert raised.value.errno == errno.ENOSPC and len(calls) == 3
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]

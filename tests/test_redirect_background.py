@@ -80,3 +80,35 @@ def test_a_cancelled_writer_is_stopped_at_once_and_one_never_given_a_job_ends(tm
         assert not idle.process.is_alive()
     finally:
         redirects.close()
+
+
+def test_a_writer_waiting_for_a_job_ends_with_its_parent(tmp_path: Path):
+    """Killed (the OOM killer, SIGKILL), a run cannot close its writer: the writer sees its parent go."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys\n"
+        "from migrate.redirects.background import RedirectWriter\n"
+        "w = RedirectWriter()\n"
+        "print(w.process.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, env=env)
+    pid = int(out.stdout.split()[0])
+
+    def alive() -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(), "the writer outlived the run that started it"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ..errors import MigrationError
@@ -82,7 +82,11 @@ def _serve(jobs: Connection, answers: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started
+    parent = multiprocessing.parent_process()
     try:
+        # A forked writer holds the parent's end of the pipe too: its end of file never comes, its death does.
+        if parent is not None and parent.sentinel in wait([jobs, parent.sentinel]):
+            return
         path, owners, conflicts, warnings, out_dir, formats, install_dir = jobs.recv()
     except (EOFError, OSError):
         return  # the run needed no files after all, or it is over

@@ -385,6 +385,8 @@ class StoredIds(_OnDisk):
     """Article id -> new URL (``RouteStore.write_ids``), as the link resolver's ``by_id``."""
 
     def get(self, ident: int, default: str | None = None) -> str | None:
+        if not -(2 ** 63) <= ident < 2 ** 63:
+            return default  # no article has it, and SQLite's integers stop there (a link's id is any digits)
         if ident not in self._memo:
             row = self._connection().execute("SELECT url FROM ids WHERE id = ?", (ident,)).fetchone()
             self._remember(ident, None if row is None else row[0])

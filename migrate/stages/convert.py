@@ -109,6 +109,8 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     if first is not None:  # something to convert: only now are links and options needed
         for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
                                    workers=workers):
+            if rendered.fatal is not None:
+                raise rendered.fatal
             out.outcomes.add(rendered)
             _stage(rendered, by_key[rendered.key], out, staging, take)
             progress.advance()
