@@ -226,11 +226,17 @@ def job_count(requested: int) -> int:
 
 # -- a worker's side ---------------------------------------------------------------
 
+def ignore_ctrl_c() -> None:
+    """The first thing a process of ours does (``start_deaf`` started it): Ctrl-C is the main process's,
+    which stops us; then end the hold it was started under (see ``_deaf_to_ctrl_c``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _serve(tasks: Connection, results: Connection) -> None:
     """A worker: render each chunk that comes in and send back what it gave, until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see deaf_to_ctrl_c
+    ignore_ctrl_c()
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_take_tasks, args=(tasks, inbox), daemon=True).start()
     while (task := inbox.get()) is not None:
@@ -270,7 +276,7 @@ def _take_tasks(tasks: Connection, inbox: queue.SimpleQueue) -> None:
 # -- the main process's side -------------------------------------------------------
 
 @contextmanager
-def deaf_to_ctrl_c() -> Iterator[None]:
+def _deaf_to_ctrl_c() -> Iterator[None]:
     """Start workers that ignore Ctrl-C from their first instruction on.
 
     They inherit SIGINT ignored (a spawned Python keeps it ignored, and so does
@@ -299,7 +305,7 @@ def start_deaf(process: multiprocessing.process.BaseProcess, *its_ends: Connecti
     """Start a process of ours deaf to Ctrl-C, then close the pipe ends it was given: only it holds
     them now, so its death closes them, which the main process sees."""
     try:
-        with deaf_to_ctrl_c():
+        with _deaf_to_ctrl_c():
             process.start()
     finally:
         for end in its_ends:

@@ -19,7 +19,6 @@ Either way the files are the same bytes.
 from __future__ import annotations
 
 import multiprocessing
-import signal
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -41,14 +40,12 @@ class RedirectWriter:
         self.process = context.Process(target=_serve, args=(jobs_in, answers_out), daemon=True,
                                        name="joomla2jekyll-redirects")
         start_deaf(self.process, jobs_in, answers_out)
-        self.started = False
 
     def start(self, redirects: StoredRedirectSet, out_dir: Path, formats: set[str] | frozenset[str], *,
               install_dir: Path | None = None) -> None:
         """Send the job: the settled map (by its file; it is read, never changed) and where to write."""
         job = (redirects.store.path, redirects.owners, redirects.conflicts, redirects.warnings,
                Path(out_dir), frozenset(formats), Path(install_dir) if install_dir else None)
-        self.started = True
         try:
             self._jobs.send(job)
         except OSError:
@@ -79,9 +76,9 @@ class RedirectWriter:
 
 
 def _serve(jobs: Connection, answers: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's: it stops us
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started
+    from ..transform import ignore_ctrl_c
+
+    ignore_ctrl_c()
     parent = multiprocessing.parent_process()
     try:
         # A forked writer holds the parent's end of the pipe too: its end of file never comes, its death does.

@@ -244,8 +244,8 @@ class RouteStore:
         """The settled map of another process's store, read-only; closing it leaves the file to its owner."""
         store = cls.__new__(cls)
         store.dir, store.path = os.path.dirname(path), path
-        store.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
-        for pragma in ("query_only=ON", "cache_size=-8000", "temp_store=FILE"):
+        store.db = ReadOnlyStore(path).connect()
+        for pragma in ("cache_size=-8000", "temp_store=FILE"):  # as the store that wrote it
             store.db.execute(f"PRAGMA {pragma}")
         store._pending, store._indexed = [], True
         store._finalizer = weakref.finalize(store, store.db.close)
