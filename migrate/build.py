@@ -63,8 +63,7 @@ def build_site(site: Path, destination: Path, *, jekyll: list[str] | None = None
     site, destination = Path(site).resolve(), dest_path(destination)
     _check(site, destination)
     releases = releases_dir(destination)
-    releases.mkdir(parents=True, exist_ok=True)
-    with locked(releases):
+    with locked(releases):  # which makes the folder
         return _build(site, destination, releases, command, timeout, future, keep)
 
 

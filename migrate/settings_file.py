@@ -322,6 +322,7 @@ def holds_password(source: str | None) -> bool:
 
 def _detect(source: str, folder: Path) -> _Detected:
     from .inspect import inspect_installs
+    from .sources import names_joomla_config
     from .sources.joomla_config import read_joomla_config
 
     values: dict[str, tuple[Any, str]] = {}
@@ -335,7 +336,7 @@ def _detect(source: str, folder: Path) -> _Detected:
         values["source"] = (_relative_to(Path(source), folder), "")
     joomla = None
     path = Path(source)
-    if not is_database_url(source) and (path.is_dir() or path.name == "configuration.php" or path.suffix == ".php"):
+    if not is_database_url(source) and names_joomla_config(path):
         joomla = read_joomla_config(path)  # a SourceError when it is not one: the SOURCE is wrong
     try:
         installs = inspect_installs(source)

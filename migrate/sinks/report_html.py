@@ -169,7 +169,7 @@ def report_html(data: Mapping[str, Any], old_urls: Mapping[str, tuple[str, int]]
             'This is what a real run would do.</p>\n')
 
     groups = _warning_groups(articles)
-    needs = _needs(data, groups, dry)
+    needs = _needs(data, articles, groups, dry)
     add(_summary(data, articles, dry))
     add(_needs_html(needs))
     add('<form id="filter-form" hidden role="search"><label>Filter the tables: '
@@ -275,14 +275,20 @@ def _warning_groups(articles: list[dict]) -> dict[str, list[tuple[dict, str]]]:
     return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
-def _needs(data: Mapping[str, Any], groups: dict[str, list[tuple[dict, str]]], dry: bool) -> list[str]:
+def _articles_in(items: list[tuple[dict, str]]) -> int:
+    """How many articles (and K2 items) a group of warnings is about."""
+    return len({(a.get("kind"), a.get("id")) for a, _ in items})
+
+
+def _needs(data: Mapping[str, Any], articles: list[dict], groups: dict[str, list[tuple[dict, str]]],
+           dry: bool) -> list[str]:
     """What needs a person, one line each (already HTML)."""
     out = [f"site: {_t(w)}" for w in _list(data.get("warnings"))]
     for kind, items in groups.items():
-        n_articles = len({(a.get("kind"), a.get("id")) for a, _ in items})
+        n_articles = _articles_in(items)
         out.append(f'<a href="#{_anchor(kind)}">{_t(kind)}</a>: {plural(n_articles, "article")}'
                    + (f" ({len(items)} warnings)" if len(items) != n_articles else ""))
-    failed = [a for a in _list(data.get("articles")) if isinstance(a, dict) and a.get("action") == "skip"
+    failed = [a for a in articles if a.get("action") == "skip"
               and isinstance(a.get("reason"), str) and a["reason"].startswith(("unreadable", "conversion failed"))]
     if failed:
         out.append(f'<span class="bad">{plural(len(failed), "article")} unreadable or not converted</span>')
@@ -371,7 +377,7 @@ def _warnings(data: Mapping[str, Any], groups: dict[str, list[tuple[dict, str]]]
         out.append("<p>No article has a warning.</p>\n" if not site else "")
         return "".join(out)
     for kind, items in groups.items():
-        n_articles = len({(a.get("kind"), a.get("id")) for a, _ in items})
+        n_articles = _articles_in(items)
         out.append(f'<details class="filterable" id="{_anchor(kind)}"><summary><strong>{_t(kind)}</strong> '
                    f'({plural(n_articles, "article")}{", " + str(len(items)) + " warnings" if len(items) != n_articles else ""})'
                    f'</summary>\n<table class="rows"><thead><tr><th>Article</th><th>Title</th><th>Warning</th></tr></thead><tbody>\n')

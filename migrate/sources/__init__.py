@@ -12,6 +12,11 @@ from .joomla_config import JoomlaConfig, read_joomla_config
 __all__ = ["BrokenRow", "Row", "Source", "TableInfo", "open_source", "JoomlaConfig"]
 
 
+def names_joomla_config(path: Path) -> bool:
+    """Whether a SOURCE path names a Joomla install (its folder or its configuration.php), not a dump."""
+    return path.is_dir() or path.name == "configuration.php" or path.suffix == ".php"
+
+
 def open_source(spec: str) -> tuple[Source, JoomlaConfig | None]:
     """Open what the user named: a database URL, a configuration.php or its folder, or a dump.
 
@@ -24,7 +29,7 @@ def open_source(spec: str) -> tuple[Source, JoomlaConfig | None]:
 
         return DatabaseSource(spec), None
     path = Path(spec)
-    if path.is_dir() or path.name == "configuration.php" or path.suffix == ".php":
+    if names_joomla_config(path):
         from .database import DatabaseSource
 
         config = read_joomla_config(path)
