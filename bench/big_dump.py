@@ -26,12 +26,13 @@ def sql_literal(value) -> str:
     return f"'{text}'"
 
 
-def write_big_dump(target: Path, articles: int) -> Path:
-    source = DumpSource(FIXTURE)
+def write_big_dump(target: Path, articles: int, fixture: Path = FIXTURE) -> Path:
+    """``fixture`` (the blog's dump, or a test's copy of it) with its articles cloned to ``articles`` rows."""
+    source = DumpSource(fixture)
     table = "jb3_content"
     columns = source.tables()[table].columns
     templates = [row for _, row in source.read({table: None}) if isinstance(row, dict) and row["state"] == 1 and row["access"] == 1]
-    data = FIXTURE.read_text("utf-8")
+    data = fixture.read_text("utf-8")
     start = data.index(f"INSERT INTO `{table}` VALUES")
     end = data.index(";\n", start) + 2
     base = datetime(2010, 1, 1)

@@ -39,7 +39,7 @@ from .stages.write import (
     site_url,
     stage_site_files,
 )
-from .transform import RenderOptions, Workers
+from .transform import LateOptions, RenderOptions, Workers
 
 
 
@@ -140,20 +140,26 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     context = context_fingerprint(config, plan.timezone, read.site, plan.articles,
                                   extra=(sorted(read.languages.items()), str(install_dir(config))))
     reuse = reusable_redirects(last, context, config, target)
-    if reuse is None:
-        progress.note("Mapping old URLs to new ones")
-        summary, notices = urls.summary(config)
-    else:
+    # On several processes the map is built on a thread while the first articles convert (most need
+    # it not); what needs it before (redirect_from lines, the access log's check) builds it first.
+    late = workers is not None and workers.parallel and config.access_log is None \
+        and "redirect-from" not in config.redirect_formats
+    summary: dict = {}
+    notices: list[Notice] = []
+    if reuse is not None:
         summary = dict(reuse["summary"])
         notices = [Notice(code, text, article_id) for article_id, code, text in reuse.get("notices", [])]
+    elif not late:
+        progress.note("Mapping old URLs to new ones")
+        summary, notices = urls.summary(config)
 
-    def render_options() -> RenderOptions:
+    def render_options(pending: bool = False) -> RenderOptions:
         return RenderOptions(
             timezone=plan.timezone,
             convert=ConvertOptions(
                 keep_scripts=config.keep_scripts,
                 old_urls=config.old_urls,
-                link_resolver=urls.link_resolver(config.old_urls),
+                link_resolver=urls.link_resolver(config.old_urls, pending=pending),
                 modules=module_lookup(read.site),
                 joomla_root=str(config.joomla_root) if config.joomla_root else None,
                 video_folder=video_folder(read.site),
@@ -163,6 +169,29 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             staging_dir=str(staging.dir),
         )
 
+    def conversion_options() -> RenderOptions | LateOptions:
+        if not late:
+            return render_options()
+        progress.note("Mapping old URLs to new ones while the articles convert")
+        urls.build_beside()
+        return LateOptions(early=render_options(pending=True), ready=urls.ready, final=final_options)
+
+    def final_options() -> RenderOptions:
+        start_writer()  # the map is built: the redirect files can be written while the conversion goes on
+        return render_options()
+
+    writer_asked = False
+
+    def start_writer() -> None:
+        nonlocal beside, writer_asked
+        if writer_asked or reuse is not None or writer is None:
+            return
+        writer_asked = True
+        redirects = urls.get()
+        assert isinstance(redirects, StoredRedirectSet)
+        writer.start(redirects, holder.path(folder), redirect_files(config), install_dir=install_dir(config))
+        beside = writer
+
     report_file: _ReportFile | None = None
     html_file: _ReportFile | None = None
     staging = target.begin()
@@ -170,16 +199,16 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     holder, folder = (outside, ".") if outside else (staging, REDIRECTS_FOLDER)
     beside: RedirectWriter | None = None
     try:
-        if reuse is None and writer is not None:
-            redirects = urls.get()
-            assert isinstance(redirects, StoredRedirectSet)
-            writer.start(redirects, holder.path(folder), redirect_files(config), install_dir=install_dir(config))
-            beside = writer
-        converted = convert_posts(read, plan, render_options, staging, config, progress,
+        if not late:
+            start_writer()
+        converted = convert_posts(read, plan, conversion_options, staging, config, progress,
                                   last if last.context == context else RunCache(), target, workers)
         if workers is not None:
             workers.close()  # done: their memory is not to be held while the redirect files are written
         converted.outcomes.check()  # a broken conversion, not a few bad articles, fails the run
+        if late and reuse is None and not converted.failed:
+            start_writer()  # if the conversion ended before the map did
+            summary, notices = urls.summary(config)
         report.notices += converted.notices
         if converted.kept_edits:
             report.extra["kept_edits"] = converted.kept_edits
@@ -188,6 +217,7 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if converted.failed:
             # A post that failed to convert gets no category entry and no
             # redirects: its old URLs would otherwise 301 to a 404.
+            writer_asked = True  # not from the map that is now wrong
             plan = plan.without(converted.failed, read.site)
             if beside is not None:  # written from the map that is now wrong
                 beside.cancel()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+import shutil
+import sys
+import time
+
 import pymysql
 import pytest
 from sqlalchemy.engine import make_url
@@ -13,7 +18,8 @@ from migrate.config import Config
 from migrate.errors import MigrationError
 from migrate.pipeline import run
 from migrate.redirects.background import RedirectWriter
-from conftest import FIXTURES, NOW
+from migrate.stages.map_urls import UrlMap
+from conftest import FIXTURES, NOW, ROOT
 
 
 def _execute(url: str, *statements: str) -> None:
@@ -111,3 +117,92 @@ def test_a_post_that_cannot_be_written_fails_the_run_and_writes_nothing(tmp_path
     assert raised.value.errno == errno.ENOSPC and len(calls) == 3
     assert not (tmp_path / "site").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]
+
+
+#: The blog's one link between articles, by id; as a SEF path, only the old URL map can resolve it.
+_BY_ID = "index.php?option=com_content&amp;view=article&amp;id=2:top-tips-for-lambda-usage&amp;catid=9&amp;Itemid=101"
+_SEF = "/index.php/cloud/2-top-tips-for-lambda-usage.html"
+
+
+@pytest.fixture(scope="module")
+def linked_dump(tmp_path_factory) -> Path:
+    """120 articles (enough for the conversion processes), a tenth of them with a SEF link to another."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from big_dump import write_big_dump
+
+    folder = tmp_path_factory.mktemp("linked")
+    blog = (FIXTURES / "joomla3-blog.sql").read_text("utf-8")
+    assert blog.count(_BY_ID) == 1
+    (folder / "blog.sql").write_text(blog.replace(_BY_ID, _SEF), "utf-8")
+    return write_big_dump(folder / "big.sql", 120, fixture=folder / "blog.sql")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_articles_converted_while_the_map_is_built_give_the_site_one_process_gives(tmp_path, linked_dump,
+                                                                                     monkeypatch):
+    """With several processes the map is built on a thread while the articles convert; the articles whose
+    links need it convert again once it is built, in their place: same site, same report."""
+    site = tmp_path / "site"  # the same folder both times: some files name it
+    one = run(Config(source=str(linked_dump), site=site, now=NOW, jobs=1))
+    expected = _site_files(site)
+    linked = [rel for rel, data in expected.items()
+              if rel.startswith("_posts/") and re.search(rb"\]\(/\d{4}/\d\d/\d\d/top-tips-for-lambda-usage-2/\)", data)]
+    assert len(linked) >= 10 and not any(_SEF.encode() in data for data in expected.values())
+    real_build = UrlMap._build
+
+    def slow_build(self, cancel=None):
+        time.sleep(1.0)  # long enough that the first chunks are converted before the map is there
+        return real_build(self, cancel)
+
+    monkeypatch.setattr(UrlMap, "_build", slow_build)
+    deferred: list[int] = []
+    real_again = migrate.transform._Window._again
+    monkeypatch.setattr(migrate.transform._Window, "_again",
+                        lambda self, items: deferred.append(len(items)) or real_again(self, items))
+    shutil.rmtree(site)
+    two = run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
+    assert sum(deferred) >= 5  # articles did wait for the map
+    assert _site_files(site) == expected
+    assert two.to_json() == one.to_json()
+
+
+def test_a_map_that_fails_on_its_thread_fails_the_run_and_writes_nothing(tmp_path, linked_dump, monkeypatch):
+    def broken(self, cancel=None):
+        time.sleep(0.5)
+        raise MigrationError("the map broke")
+
+    monkeypatch.setattr(UrlMap, "_build", broken)
+    with pytest.raises(MigrationError, match="the map broke"):
+        run(Config(source=str(linked_dump), site=tmp_path / "site", now=NOW, jobs=2))
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]
+
+
+def test_a_run_that_stops_while_the_map_is_built_stops_its_thread_first(monkeypatch):
+    """Closing the map (a run stopping: Ctrl-C, an error) stops the thread at its next batch and waits for it:
+    its SQLite connection closed under it, or the interpreter ending while it is in SQLite, crash the process."""
+    import threading
+
+    from migrate.redirects.store import ROUTE, RouteStore
+
+    stores: list[RouteStore] = []
+
+    def endless(self, cancel=None):
+        store = RouteStore(cancel)
+        stores.append(store)
+        n = 0
+        while True:  # a map that never ends on its own
+            store.claim(f"/page-{n}", ROUTE, f"/page-{n}", 0)
+            n += 1
+
+    monkeypatch.setattr(UrlMap, "_build", endless)
+    urls = UrlMap(None, None)  # type: ignore[arg-type]
+    urls.build_beside()
+    time.sleep(0.3)
+    assert not urls.ready() and stores
+    urls.close()
+    assert not [t for t in threading.enumerate() if t.name == "joomla2jekyll-map"]
+    assert not Path(stores[0].dir).exists()  # the cancelled store went with it

@@ -64,7 +64,7 @@ def test_the_store_is_a_temporary_file_removed_on_close():
 
 
 @pytest.mark.parametrize("dump", [FIXTURES / "joomla3-blog.sql", FIXTURES / "joomla15-mini.sql", *corpus_params()])
-def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
+def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump, tmp_path):
     redirects, planned = site_map(dump)
     by_id = {p.id: p.url for p in planned if p.url and p.action == POST}
     expected: dict[str, str] = {}
@@ -85,14 +85,15 @@ def test_link_lookups_on_disk_answer_what_a_dict_of_every_redirect_would(dump):
     # As the conversion processes get it: ids and targets read from the file, a pickle of a path.
     import pickle
 
-    from migrate.redirects.store import StoredIds
-    redirects.store.write_ids(by_id)
-    sent = pickle.dumps(StoredPaths(redirects.store.path))
-    assert len(sent) < 300  # the path, not a copy of the map's targets or of the ids
+    from migrate.redirects.store import StoredIds, write_ids
+    ids_file = str(tmp_path / "ids.sqlite")
+    write_ids(ids_file, by_id)
+    sent = pickle.dumps(StoredPaths(redirects.store.path, StoredIds(ids_file)))
+    assert len(sent) < 400  # two paths, not a copy of the map's targets or of the ids
     on_disk = pickle.loads(sent)
     for path, new in expected.items():
         assert on_disk.get(path) == new, path
-    ids = pickle.loads(pickle.dumps(StoredIds(redirects.store.path)))
+    ids = pickle.loads(pickle.dumps(StoredIds(ids_file)))
     assert {i: ids.get(i) for i in by_id} == by_id and ids.get(max(by_id) + 1) is None
     # a link's id is any run of digits: past SQLite's integers it is no article's, not an error
     assert ids.get(10 ** 20) is None and ids.get(-(10 ** 20)) is None and ids.get(2 ** 63) is None

@@ -26,7 +26,11 @@ from conftest import NOW, ROOT
 from migrate.config import Config
 from migrate.errors import ArticleError, MigrationError
 from migrate.pipeline import run
-from migrate.transform import CRASH_LIMIT, Outcomes, Rendered, RenderOptions, Workers, render_all, render_article
+from migrate.convert import ConvertOptions, DictLinkResolver
+from migrate.convert.links import PendingPaths
+from migrate.transform import (
+    CRASH_LIMIT, LateOptions, Outcomes, Rendered, RenderOptions, Workers, render_all, render_article,
+)
 
 OPTIONS = RenderOptions(timezone="Europe/Paris")
 fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
@@ -104,6 +108,49 @@ def test_the_platforms_start_method_is_used(monkeypatch):
     monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: used.append(method) or real(method))
     Workers(1).close()
     assert used == [None]  # the default context: fork only where fork is the default
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_the_conversion_processes_yield_the_cpu_to_the_main_process(items, serial):
+    """The main process (reading, the map) and the redirect writer are the run's critical path: on a busy
+    machine the conversion takes what they leave (``WORKER_NICENESS``)."""
+    with Workers(2) as workers:
+        rendered = list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
+        children = multiprocessing.active_children()
+        assert len(children) == 2
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert {os.getpriority(os.PRIO_PROCESS, child.pid) for child in children} == \
+            {min(mine + transform.WORKER_NICENESS, 19)}
+    assert rendered == serial
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine
+
+
+# -- articles that wait for the old URL map ------------------------------------------------
+
+
+@pytest.mark.parametrize("built", ["once every chunk went out", "never: the results wait for it"])
+def test_articles_that_wait_for_the_map_come_back_in_their_place(items, built):
+    """LateOptions: an article whose link needs the map while it is built converts again with the final
+    options, and its result comes back where it was, between the articles that never waited."""
+    linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
+               if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
+    resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
+    final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
+    early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
+    sent_all = []
+
+    def source():
+        yield from linked
+        sent_all.append(True)
+
+    late = LateOptions(early, ready=lambda: bool(sent_all) and built.startswith("once"), final=lambda: final)
+    with Workers(2) as workers:
+        rendered = list(render_all(source(), late, jobs=2, expected=len(linked), workers=workers))
+    expected = [render_article(article, planned, final) for article, planned in linked]
+    assert [r.key for r in rendered] == [r.key for r in expected]
+    assert rendered == expected
+    assert sum("](/new/" in (r.text or "") for r in rendered) == len(linked) // 5
+    assert render_article(*linked[2], early).deferred and not expected[2].deferred
 
 
 # -- bad content and bugs -----------------------------------------------------------------

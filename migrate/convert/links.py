@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 __all__ = [
     "LinkResolver",
     "DictLinkResolver",
+    "MapPending",
+    "PendingPaths",
     "LinkRewriter",
     "LinkTarget",
     "classify_href",
@@ -153,6 +155,28 @@ class LinkRewriter:
                 self.broken_links.append(href)
             return href
         return new + target.fragment
+
+
+class MapPending(Exception):
+    """A link needs the old URL map (``by_path``), which is still being built: the article converts later."""
+
+
+class PendingPaths:
+    """``by_path`` while the map is built beside the first conversions: any lookup is ``MapPending``.
+
+    Only a SEF path link looks a path up (a link by id does not), so most
+    articles convert before the map is ready; the few that ask are sent again
+    once it is.
+    """
+
+    def __contains__(self, key: object) -> bool:
+        raise MapPending(str(key))
+
+    def __getitem__(self, key: str) -> str:
+        raise MapPending(key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        raise MapPending(key)
 
 
 _ID_ALIAS = re.compile(r"^(\d+)(?:[-:].*)?$")

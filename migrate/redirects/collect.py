@@ -12,6 +12,7 @@ data held in memory.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from enum import IntEnum
 from operator import attrgetter
@@ -95,10 +96,10 @@ class Claimant:
 class Collector:
     """Gathers claims on old URLs and settles them (``settle``) into a ``StoredRedirectSet``."""
 
-    def __init__(self, sef_suffix_both: bool, index_php_both: bool) -> None:
+    def __init__(self, sef_suffix_both: bool, index_php_both: bool, cancel: threading.Event | None = None) -> None:
         self.sef_suffix_both = sef_suffix_both
         self.index_php_both = index_php_both
-        self.store = RouteStore()
+        self.store = RouteStore(cancel)
         self.warnings: list[Notice] = []
         self._numbers: dict[Owner, int] = {}
         self.owners: list[Owner] = []

@@ -9,6 +9,7 @@ then the lowest article id, then categories, the home page, redirect links.
 
 from __future__ import annotations
 
+import threading
 from typing import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -47,6 +48,7 @@ def old_url_redirects(
     language_homes: Mapping[str, str] | None = None,
     feed_url: str | None = "/feed.xml",
     home_url: str = "/",
+    cancel: threading.Event | None = None,
 ) -> RedirectSet:
     """Every old URL form of every posted article and every category page.
 
@@ -61,11 +63,12 @@ def old_url_redirects(
     ``#__redirect_links`` rows are added last; an old URL claimed twice goes
     to its menu item's target first, then to the lowest article id, then
     categories, then redirect links, and the losers are listed in
-    ``RedirectSet.conflicts``.
+    ``RedirectSet.conflicts``.  Setting ``cancel`` (from another thread)
+    stops it with ``store.Cancelled`` at its next batch of claims.
     """
     with no_cycle_collection():
         routes = SiteRoutes(site, language_prefixes)
-        out = Collector(sef_suffix_both, index_php_both)
+        out = Collector(sef_suffix_both, index_php_both, cancel)
         for p in sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.key):
             if p.kind == ARTICLE:
                 _claim_page(out, routes.article(p), Origin(ARTICLE, p.id), p.url or "")

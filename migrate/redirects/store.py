@@ -26,6 +26,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,14 +87,22 @@ def decode_key(text: str) -> str | tuple:
     return ("r", "\x1f".join(parts[1:]))
 
 
+class Cancelled(Exception):
+    """The map being built is no longer wanted (``RouteStore``'s ``cancel`` was set)."""
+
+
 class RouteStore:
     """A temporary SQLite file: claims while the map is made, then the settled map.
 
     The file is deleted with the store (``close``, or when it is collected).
-    Worker processes open it read-only by its path (``path``).
+    Worker processes open it read-only by its path (``path``).  A map built
+    on a thread is stopped by setting ``cancel``: the next batch written
+    removes the store and raises ``Cancelled`` (its connection must not be
+    closed by another thread under it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cancel: threading.Event | None = None) -> None:
+        self._cancel = cancel
         self.dir = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
         self.path = os.path.join(self.dir, "map.sqlite")
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -114,6 +123,9 @@ class RouteStore:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One transaction per batch: in autocommit mode every row would be a commit (20 times slower)."""
+        if self._cancel is not None and self._cancel.is_set():
+            self.close()  # on the thread that uses it: the only one that may
+            raise Cancelled()
         self.db.execute("BEGIN")
         try:
             yield
@@ -247,20 +259,26 @@ class RouteStore:
         store.db = ReadOnlyStore(path).connect()
         for pragma in ("cache_size=-8000", "temp_store=FILE"):  # as the store that wrote it
             store.db.execute(f"PRAGMA {pragma}")
-        store._pending, store._indexed = [], True
+        store._pending, store._indexed, store._cancel = [], True, None
         store._finalizer = weakref.finalize(store, store.db.close)
         return store
 
-    def write_ids(self, by_id: dict[int, str]) -> None:
-        """The posts' new URLs by article id, for the link resolvers of the conversion processes
-        (:class:`StoredIds`): on disk, not a copy in each (20,000 articles: 3 MB a process)."""
-        with self._transaction():
-            self.db.execute("DROP TABLE IF EXISTS ids")
-            self.db.execute("CREATE TABLE ids (id INTEGER PRIMARY KEY, url TEXT NOT NULL)")
-            self.db.executemany("INSERT INTO ids VALUES (?, ?)", sorted(by_id.items()))
-
     def close(self) -> None:
         self._finalizer()
+
+
+def write_ids(path: str, by_id: dict[int, str]) -> None:
+    """A new file of the posts' new URLs by article id, for the link resolvers of the conversion processes
+    (:class:`StoredIds`): on disk, not a copy in each (20,000 articles: 3 MB a process)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("BEGIN")
+        db.execute("CREATE TABLE ids (id INTEGER PRIMARY KEY, url TEXT NOT NULL)")
+        db.executemany("INSERT INTO ids VALUES (?, ?)", sorted(by_id.items()))
+        db.execute("COMMIT")
+    finally:
+        db.close()
 
 
 def _remove(db: sqlite3.Connection, folder: str) -> None:
@@ -353,8 +371,8 @@ class Lookup:
 
 
 class _OnDisk:
-    """A lookup in the settled map's file, opened by each process on its own (a pickled copy carries
-    only the path), with a bounded memo."""
+    """A lookup in a file of ours (the settled map, the ids), opened by each process on its own (a pickled
+    copy carries only the path), with a bounded memo."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -382,7 +400,7 @@ class _OnDisk:
 
 
 class StoredIds(_OnDisk):
-    """Article id -> new URL (``RouteStore.write_ids``), as the link resolver's ``by_id``."""
+    """Article id -> new URL (a file ``write_ids`` wrote), as the link resolver's ``by_id``."""
 
     def get(self, ident: int, default: str | None = None) -> str | None:
         if not -(2 ** 63) <= ident < 2 ** 63:
@@ -401,15 +419,15 @@ class StoredPaths(_OnDisk, Lookup):
     ``normalise_path`` gives it (decoded, no ``index.php/``, no ``.html``,
     no slashes around), the new URL of the first old URL in URL order that
     normalises to it, leaving out ``id-alias`` paths the resolver finds by
-    id anyway (``by_id``: a dict, or the map's :class:`StoredIds`).  Each
+    id anyway (``by_id``: a dict, or :class:`StoredIds`).  Each
     process opens the file on its own (workers included), and a pickled
     copy carries only the path: the owners' targets are read from the file
     too (``RouteStore.finish``).
     """
 
-    def __init__(self, path: str, by_id: "dict[int, str] | StoredIds | None" = None) -> None:
+    def __init__(self, path: str, by_id: "dict[int, str] | StoredIds") -> None:
         super().__init__(path)
-        self.by_id = by_id if by_id is not None else StoredIds(path)
+        self.by_id = by_id
 
     def __getstate__(self) -> dict:
         return {"path": self.path, "by_id": self.by_id}

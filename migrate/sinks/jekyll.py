@@ -174,14 +174,23 @@ class JekyllSite:
             return []
         known = self.manifest()
         found = []
+        folders: dict[PurePosixPath, bool | None] = {}  # True a folder, False a file, None nothing there
+
+        def folder(rel: PurePosixPath) -> bool | None:
+            # Once per folder, not per file: 20,000 posts share _posts/.
+            if rel not in folders:
+                there = self.root / rel
+                folders[rel] = there.is_dir() if there.exists() else None
+            return folders[rel]
+
         for rel in relpaths:
             path = self.root / safe_relpath(rel)
-            folders = [self.root / parent for parent in PurePosixPath(rel).parents if str(parent) != "."]
-            if any(folder.exists() and not folder.is_dir() for folder in folders):
+            on_the_way = [folder(parent) for parent in PurePosixPath(rel).parents if str(parent) != "."]
+            if False in on_the_way:
                 found.append(rel)  # a file stands where a folder must go
                 continue
-            if not path.exists():
-                continue
+            if None in on_the_way or not path.exists():
+                continue  # nothing there (no need to look when a folder on the way is missing)
             if path.is_dir():
                 found.append(rel)
                 continue

@@ -22,7 +22,7 @@ from ..posts import PlannedArticle, Skip
 from ..progress import Progress
 from ..rerun import CachedPost, RunCache, article_fingerprint
 from ..sinks.jekyll import JekyllSite, Staging
-from ..transform import Outcomes, RenderOptions, Rendered, Workers, render_all
+from ..transform import LateOptions, Outcomes, RenderOptions, Rendered, Workers, render_all
 from .plan import Plan
 from .read import Reading
 
@@ -51,14 +51,14 @@ def edited_posts(target: JekyllSite, plan: Plan) -> list[str]:
     return sorted(target.conflicts([p.path for p in plan.writing if p.path]))
 
 
-def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOptions], staging: Staging,
+def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOptions | LateOptions], staging: Staging,
                   config: Config, progress: Progress, last: RunCache, target: JekyllSite,
                   workers: Workers | None) -> Converted:
     """Convert and stage every post of the plan.
 
     ``options`` is called only when something is to be converted: the URL
     map behind the link rewriting is not built for a re-run that changed
-    nothing.
+    nothing (and may be built while the conversion runs: ``LateOptions``).
     """
     out = Converted(kept_edits=edited_posts(target, plan))
     kept = set(out.kept_edits)

@@ -2,23 +2,31 @@
 
 The map is built the first time something needs it (the link rewriting of
 the conversion, the report, the redirect files) and lives on disk while it
-is used; a re-run whose context did not change needs it for nothing.
+is used; a re-run whose context did not change needs it for nothing.  A run
+on several processes builds it on a thread while the first articles convert
+(``build_beside``): only an article with a SEF path link needs it.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import threading
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..config import FEED_URL, REDIRECTS_FOLDER, Config
 from ..convert import DictLinkResolver
+from ..convert.links import PendingPaths
 from ..joomla.model import ARTICLE, K2_ITEM
 from ..notices import Notice
 from ..posts import POST
 from ..redirects import RedirectSet
 from ..redirects.check import check_access_log
 from ..redirects.old_urls import old_url_redirects
-from ..redirects.store import StoredIds, StoredPaths, StoredRedirectSet
+from ..redirects.store import StoredIds, StoredPaths, StoredRedirectSet, write_ids
 from ..rerun import RunCache
 from ..sinks.jekyll import JekyllSite
 from .plan import Plan
@@ -31,30 +39,70 @@ class UrlMap:
     def __init__(self, reading: Reading, plan: Plan) -> None:
         self.reading, self.plan = reading, plan
         self._redirects: RedirectSet | None = None
+        self._ids: StoredIds | None = None
+        self._ids_cleanup: weakref.finalize | None = None
+        self._beside: _Beside | None = None
+
+    def build_beside(self) -> None:
+        """Start building the map on a thread of its own; ``get`` waits for it (and raises what it raised).
+
+        The thread mostly runs Python, so it shares the main process's core
+        with the reading of the bodies: the gain is the conversion processes
+        working meanwhile instead of waiting for the whole map.
+        """
+        if self._redirects is None and self._beside is None:
+            self._beside = _Beside(self._build)
+
+    def ready(self) -> bool:
+        """Whether ``get`` would return at once."""
+        return self._redirects is not None or (self._beside is not None and self._beside.done.is_set())
 
     def get(self) -> RedirectSet:
+        if self._beside is not None:
+            beside, self._beside = self._beside, None
+            self._redirects = beside.result()
         if self._redirects is None:
-            self._redirects = old_url_redirects(
+            self._redirects = self._build()
+        return self._redirects
+
+    def _build(self, cancel: threading.Event | None = None) -> RedirectSet:
+        redirects = old_url_redirects(
                 self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
                 category_pages=dict(self.plan.categories), feed_url=FEED_URL,
                 k2_categories={cid: page.url for cid, page in self.plan.k2.categories.items()},
                 k2_tags={name: page.url for name, page in self.plan.k2.tags.items()},
                 language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
                                 for lang, sef in self.reading.languages.items()},
-            )
-            assert isinstance(self._redirects, StoredRedirectSet)
-            # Written now, before any other process reads the file (the redirect writer may, while we convert).
-            self._redirects.store.write_ids(self._by_id())
-        return self._redirects
+            cancel=cancel,
+        )
+        assert isinstance(redirects, StoredRedirectSet)
+        return redirects
+
+    def ids(self) -> StoredIds:
+        """The posts' new URLs by article id, in a file of their own: the conversion processes look
+        them up there (not a copy in each) while the map, in another file, may still be written."""
+        if self._ids is None:
+            folder = tempfile.mkdtemp(prefix="joomla2jekyll-ids-")
+            self._ids_cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            path = os.path.join(folder, "ids.sqlite")
+            write_ids(path, self._by_id())
+            self._ids = StoredIds(path)
+        return self._ids
 
     def _by_id(self) -> dict[int, str]:
         # By article id: K2 item ids are another id space (their links are not rewritten by id)
         return {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == ARTICLE}
 
     def close(self) -> None:
+        if self._beside is not None:  # still building: the thread closes what it built (a run stopping)
+            self._beside.abandon()
+            self._beside = None
         if self._redirects is not None:
             self._redirects.close()
             self._redirects = None
+        if self._ids_cleanup is not None:
+            self._ids_cleanup()
+            self._ids, self._ids_cleanup = None, None
 
     def __enter__(self) -> "UrlMap":
         return self
@@ -62,14 +110,22 @@ class UrlMap:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def link_resolver(self, old_urls: tuple[str, ...]) -> DictLinkResolver:
-        """Internal links resolve through the same map as the redirects, so the two agree."""
-        redirects = self.get()
-        assert isinstance(redirects, StoredRedirectSet)
-        by_id = StoredIds(redirects.store.path)  # on disk, not a copy in every conversion process
+    def link_resolver(self, old_urls: tuple[str, ...], *, pending: bool = False) -> DictLinkResolver:
+        """Internal links resolve through the same map as the redirects, so the two agree.
+
+        ``pending``: the map is not built yet (``build_beside``): a link that
+        needs it raises ``MapPending`` (links by id do not need it).
+        """
+        by_id = self.ids()
+        if pending:
+            by_path: Any = PendingPaths()
+        else:
+            redirects = self.get()
+            assert isinstance(redirects, StoredRedirectSet)
+            by_path = StoredPaths(redirects.store.path, by_id)
         return DictLinkResolver(
             by_id=by_id,  # type: ignore[arg-type]
-            by_path=StoredPaths(redirects.store.path, by_id),  # type: ignore[arg-type]
+            by_path=by_path,
             category_by_id={cid: page.url for cid, page in self.plan.categories.items()},
             old_urls=old_urls,
             k2_by_id={p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == K2_ITEM},
@@ -98,6 +154,51 @@ class UrlMap:
             summary["uncovered"] = check_access_log(
                 redirects, Path(config.access_log), exists=lambda uri: _folded(uri) in served)
         return summary, about_articles
+
+
+class _Beside:
+    """A map built on a thread; its result, or the error it raised, taken once."""
+
+    def __init__(self, build: Callable[[threading.Event], RedirectSet]) -> None:
+        self.done = threading.Event()
+        self._cancel = threading.Event()
+        self._result: RedirectSet | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(build,), name="joomla2jekyll-map", daemon=True)
+        self._thread.start()
+
+    def _run(self, build: Callable[[threading.Event], RedirectSet]) -> None:
+        try:
+            self._result = build(self._cancel)
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the map
+            self._error = exc
+        finally:
+            self.done.set()
+
+    def result(self) -> RedirectSet:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def abandon(self) -> None:
+        """Nobody will take the map (the run is stopping): stop the thread at its next batch and close
+        what it made.  Waited for: its SQLite connection must not be closed under it, nor the
+        interpreter end while it is inside SQLite (both crash the process)."""
+        self._cancel.set()
+        interrupted = False
+        while self._thread.is_alive():
+            try:
+                self._thread.join()
+            except KeyboardInterrupt:  # a second Ctrl-C: the wait is short (one batch), finish it first
+                interrupted = True
+        if self._result is not None:
+            self._result.close()
+            self._result = None
+        self._error = None  # its traceback holds the cancelled store: let it go now
+        if interrupted:
+            raise KeyboardInterrupt
 
 
 def _folded(uri: str) -> str:
