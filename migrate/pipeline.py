@@ -246,14 +246,16 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             # the HTML report's old URL per page, kept with the map it came from: not rebuilt for it
             old_urls = {new: (old, count) for new, (old, count) in reuse["old_urls"].items()}
         else:
-            old_urls = _old_urls(urls)
-            if redirect_files(config):
+            if beside is not None:
                 progress.note("Writing the redirect files")
-                if beside is not None:
-                    outputs, beside = beside.result(), None
-                else:
+                (outputs, old_urls), beside = beside.result(), None
+            else:
+                old_urls = _old_urls(urls)
+                if redirect_files(config):
+                    progress.note("Writing the redirect files")
                     outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
                                               install_dir=install_dir(config))
+            if redirect_files(config):
                 summary["outputs"] = [o.to_dict() for o in outputs]
                 holder.adopt(folder)
             if outside is None:  # a folder of its own is written every run (see reusable_redirects)

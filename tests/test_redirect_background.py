@@ -28,7 +28,8 @@ def test_the_files_written_beside_are_the_bytes_written_in_place(tmp_path: Path,
     redirects, _ = site_map(dump)
     try:
         writer.start(redirects, tmp_path / "beside", set(FORMATS), install_dir=tmp_path / "site")
-        outputs = writer.result()
+        outputs, old_urls = writer.result()
+        assert old_urls == redirects.shortest_old_by_target() and old_urls
         in_place = write_redirects(redirects, tmp_path / "here", set(FORMATS), install_dir=tmp_path / "site")
         assert [(o.name, o.rules) for o in outputs] == [(o.name, o.rules) for o in in_place]
         assert _files(tmp_path / "beside") == _files(tmp_path / "here")

@@ -29,7 +29,9 @@ from .writers import write_redirects
 
 
 class RedirectWriter:
-    """A process waiting for one job: ``start`` sends it, ``result`` waits for the ``Output`` list."""
+    """A process waiting for one job: ``start`` sends it, ``result`` waits for the ``Output`` list and
+    the HTML report's old URL per page (``StoredRedirectSet.shortest_old_by_target``): one more query of
+    the map, done here while the articles convert rather than in the main process after them."""
 
     def __init__(self, *, start_method: str | None = None) -> None:
         from ..transform import start_deaf  # the conversion workers' start, shared
@@ -51,8 +53,8 @@ class RedirectWriter:
         except OSError:
             pass  # it died: result() says so
 
-    def result(self) -> list[Output]:
-        """The files' ``Output``s once written; what the writer raised is raised here."""
+    def result(self) -> tuple[list[Output], dict[str, tuple[str, int]]]:
+        """The files' ``Output``s once written, and the old URL per page; what the writer raised is raised here."""
         try:
             kind, value = self._answers.recv()
         except (EOFError, OSError):
@@ -91,7 +93,8 @@ def _serve(jobs: Connection, answers: Connection) -> None:
         store = RouteStore.opened(path)
         try:
             redirects = StoredRedirectSet(store, owners, conflicts, warnings)
-            answer: tuple = ("ok", write_redirects(redirects, out_dir, formats, install_dir=install_dir))
+            outputs = write_redirects(redirects, out_dir, formats, install_dir=install_dir)
+            answer: tuple = ("ok", (outputs, redirects.shortest_old_by_target()))
         finally:
             store.close()
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it

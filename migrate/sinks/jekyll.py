@@ -174,22 +174,25 @@ class JekyllSite:
             return []
         known = self.manifest()
         found = []
-        folders: dict[PurePosixPath, bool | None] = {}  # True a folder, False a file, None nothing there
+        folders: dict[PurePosixPath, bool | None] = {PurePosixPath("."): True}
 
-        def folder(rel: PurePosixPath) -> bool | None:
-            # Once per folder, not per file: 20,000 posts share _posts/.
-            if rel not in folders:
-                there = self.root / rel
-                folders[rel] = there.is_dir() if there.exists() else None
-            return folders[rel]
+        def way(folder: PurePosixPath) -> bool | None:
+            """The way down to ``folder``: True all folders, False a file on it, None something missing.
+            Looked at once per folder, not once per file (20,000 posts share _posts/)."""
+            if folder not in folders:
+                up = way(folder.parent)
+                there = self.root / folder
+                folders[folder] = up if up is not True else (there.is_dir() if there.exists() else None)
+            return folders[folder]
 
         for rel in relpaths:
-            path = self.root / safe_relpath(rel)
-            on_the_way = [folder(parent) for parent in PurePosixPath(rel).parents if str(parent) != "."]
-            if False in on_the_way:
+            safe = safe_relpath(rel)
+            on_the_way = way(safe.parent)
+            if on_the_way is False:
                 found.append(rel)  # a file stands where a folder must go
                 continue
-            if None in on_the_way or not path.exists():
+            path = self.root / safe
+            if on_the_way is None or not path.exists():
                 continue  # nothing there (no need to look when a folder on the way is missing)
             if path.is_dir():
                 found.append(rel)
@@ -291,6 +294,7 @@ class Staging:
         written: dict[str, str] = dict(self.kept)
         moved: list[tuple[Path, Path | None]] = []  # (target, its previous content set aside)
         backup = self.dir / ".replaced"
+        made: set[Path] = set()  # folders known to be there: 20,000 posts share one
         try:
             for rel, sha in sorted(self.files.items()):
                 target = root / rel
@@ -299,7 +303,9 @@ class Staging:
                 if previous.get(rel) == sha and target.is_file() and (on_disk.get(rel) or _file_sha(target)) == sha:
                     written[rel] = sha  # the same bytes: leave the file and its mtime alone
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
                 saved = None
                 if target.is_file():
                     saved = backup / rel
