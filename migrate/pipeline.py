@@ -20,7 +20,8 @@ from .joomla.versions import params
 from .notices import Notice
 from .posts import SKIP
 from .progress import NoProgress, Progress
-from .redirects.background import RedirectWriter
+from .redirects.background import RedirectWriter, WriterDied
+from .redirects.limits import Output
 from .redirects.store import StoredRedirectSet
 from .redirects.writers import redirect_from, write_redirects
 from .rerun import CACHE, RunCache, context_fingerprint
@@ -140,10 +141,10 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     context = context_fingerprint(config, plan.timezone, read.site, plan.articles,
                                   extra=(sorted(read.languages.items()), str(install_dir(config))))
     reuse = reusable_redirects(last, context, config, target)
-    # On several processes the map is built on a thread while the first articles convert (most need
-    # it not); what needs it before (redirect_from lines, the access log's check) builds it first.
-    late = workers is not None and workers.parallel and config.access_log is None \
-        and "redirect-from" not in config.redirect_formats
+    # On several processes the map is built on a thread while the first articles convert (most do not
+    # need it); what needs it before (redirect_from lines, the access log's check) builds it first.
+    late = (workers is not None and workers.parallel and config.access_log is None
+            and "redirect-from" not in config.redirect_formats)
     summary: dict = {}
     notices: list[Notice] = []
     if reuse is not None:
@@ -172,12 +173,13 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     def conversion_options() -> RenderOptions | LateOptions:
         if not late:
             return render_options()
-        progress.note("Mapping old URLs to new ones while the articles convert")
         urls.build_beside()
         return LateOptions(early=render_options(pending=True), ready=urls.ready, final=final_options)
 
     def final_options() -> RenderOptions:
-        start_writer()  # the map is built: the redirect files can be written while the conversion goes on
+        """The map is built: the options that resolve through it, and the redirect writer started on it
+        (the files are written while the conversion goes on)."""
+        start_writer()
         return render_options()
 
     writer_asked = False
@@ -209,6 +211,8 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if late and reuse is None and not converted.failed:
             start_writer()  # if the conversion ended before the map did
             summary, notices = urls.summary(config)
+        elif reuse is not None:
+            urls.close()  # the last run's redirect files stand: a map still being built is not needed
         report.notices += converted.notices
         if converted.kept_edits:
             report.extra["kept_edits"] = converted.kept_edits
@@ -246,9 +250,10 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             # the HTML report's old URL per page, kept with the map it came from: not rebuilt for it
             old_urls = {new: (old, count) for new, (old, count) in reuse["old_urls"].items()}
         else:
-            if beside is not None:
-                progress.note("Writing the redirect files")
-                (outputs, old_urls), beside = beside.result(), None
+            answer = _answer(beside, holder.path(folder), progress)
+            beside = None
+            if answer is not None:
+                outputs, old_urls = answer
             else:
                 old_urls = _old_urls(urls)
                 if redirect_files(config):
@@ -304,6 +309,22 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     finally:
         urls.close()
     return report
+
+
+def _answer(writer: RedirectWriter | None, folder: Path, progress: Progress
+            ) -> tuple[list[Output], dict[str, tuple[str, int]]] | None:
+    """What the redirect writer wrote; None when there was none, or when it was killed (the OOM killer on a
+    small machine, say): then the main process writes the files itself, from the same map, after all."""
+    if writer is None:
+        return None
+    progress.note("Writing the redirect files")
+    try:
+        return writer.result()
+    except WriterDied as exc:
+        progress.note(f"{exc}: writing them in this process")
+        writer.cancel()
+        _empty(folder)
+        return None
 
 
 def _empty(folder: Path) -> None:

@@ -14,6 +14,8 @@ are stopped by it.
 
 from __future__ import annotations
 
+import gc
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -257,6 +259,7 @@ def ignore_ctrl_c() -> None:
 def _serve(tasks: Connection, results: Connection) -> None:
     """A worker: render each chunk that comes in and send back what it gave, until told to stop."""
     ignore_ctrl_c()
+    gc.enable()  # forked while the map's thread paused the cycle collector (no_cycle_collection): parse trees need it
     if hasattr(os, "nice"):
         # The main process (reading, the map) and the redirect writer are the run's critical path; the
         # conversion takes what they leave.  On two cores, un-niced workers starved the map's thread and
@@ -427,6 +430,7 @@ class Workers:
         self._context = multiprocessing.get_context(start_method)
         self._workers: list[_Worker] = []
         self._folder: str | None = None
+        self._written = itertools.count()  # options files: a run may send two (LateOptions)
         self._came_up = False  # a worker sent back results
         self._failed_starts = 0
         if self.jobs > 1:
@@ -448,7 +452,7 @@ class Workers:
     def options_file(self, options: RenderOptions) -> str:
         if self._folder is None:
             self._folder = tempfile.mkdtemp(prefix="joomla2jekyll-options-")
-        path = os.path.join(self._folder, f"options-{id(options)}.pickle")
+        path = os.path.join(self._folder, f"options-{next(self._written)}.pickle")
         with open(path, "wb") as fh:
             pickle.dump(options, fh, protocol=pickle.HIGHEST_PROTOCOL)
         return path
@@ -485,7 +489,7 @@ class Workers:
                 "needs an `if __name__ == \"__main__\":` guard)")
             raise MigrationError(f"the conversion processes stop as soon as they start ({how}){hint}")
         dead.close()
-        self._workers[self._workers.index(dead)] = _Worker(self._context)
+        self._workers[self._workers.index(dead)] = _Worker(self._replacement_context())
         lost = list(dead.tasks)
         if not lost:
             return
@@ -497,6 +501,14 @@ class Workers:
             again = first.parts + again
         for task in again:
             self.send(task)
+
+    def _replacement_context(self) -> multiprocessing.context.BaseContext:
+        """Where a replacement is started from: not a fork while another thread runs (the map's, see
+        ``UrlMap.build_beside``): a lock it held at that instant (SQLite's, say) stays held in the child."""
+        if self._context.get_start_method() == "fork" and threading.active_count() > 1:
+            resource_tracker.ensure_running()  # as for spawned workers at the start (see __init__)
+            return multiprocessing.get_context("spawn")
+        return self._context
 
     def close(self) -> None:
         """Stop the workers at once, whatever they are doing, and never wait long for one."""
@@ -533,19 +545,26 @@ def _how_it_ended(exitcode: int | None) -> str:
 
 def render_all(
     items: Iterable[tuple[Article, PlannedArticle]], options: RenderOptions | LateOptions, *, jobs: int,
-    expected: int, workers: Workers | None = None,
+    expected: int, workers: Workers | None = None, done: Callable[[int], None] = lambda n: None,
 ) -> Iterator[Rendered]:
-    """Render in source order, in parallel when it pays off (on ``workers``, else on workers of its own)."""
+    """Render in source order, in parallel when it pays off (on ``workers``, else on workers of its own).
+
+    ``done`` hears how many articles were converted as they are: a result
+    waiting behind a deferred article (``LateOptions``) is counted before it
+    is given back, so a progress bar does not stop while the map is built.
+    """
     if workers is None and job_count(jobs) > 1 and expected >= 40:
         with Workers(jobs) as own:
-            yield from render_all(items, options, jobs=jobs, expected=expected, workers=own)
+            yield from render_all(items, options, jobs=jobs, expected=expected, workers=own, done=done)
         return
     if workers is None or not workers.parallel or expected < 40:
         final = options.final() if isinstance(options, LateOptions) else options
         for article, planned in items:
-            yield render_article(article, planned, final)
+            rendered = render_article(article, planned, final)
+            done(1)
+            yield rendered
         return
-    yield from _Window(workers, items, options).results()
+    yield from _Window(workers, items, options, done).results()
 
 
 class _Window:
@@ -559,12 +578,13 @@ class _Window:
     """
 
     def __init__(self, workers: Workers, items: Iterable[tuple[Article, PlannedArticle]],
-                 options: RenderOptions | LateOptions) -> None:
-        self.workers, self.items = workers, iter(items)
+                 options: RenderOptions | LateOptions, done: Callable[[int], None]) -> None:
+        self.workers, self.items, self.count = workers, iter(items), done
         self.late = options if isinstance(options, LateOptions) else None
         self.path = workers.options_file(options.early if isinstance(options, LateOptions) else options)
         self.window: deque[_Task] = deque()
-        self.slots: deque[list] = deque()  # [Rendered or None, the task converting it again]
+        # In source order: [its Rendered, None, 0], or [None, the task converting it again, its place in that task]
+        self.slots: deque[list] = deque()
         self.waiting: list[_Task] = []  # deferred articles, until the map is built
 
     def results(self) -> Iterator[Rendered]:
@@ -574,10 +594,15 @@ class _Window:
             if self.late is not None and (self.late.ready() or (self.waiting and not window)):
                 self._go_final()
             while slots and (slots[0][0] is not None or slots[0][1].done):
-                yield self._take(slots.popleft())
+                slot = slots.popleft()
+                if slot[0] is None:
+                    self.count(1)
+                yield self._take(slot)
             if window and window[0].done:
                 done = window.popleft()
                 redo = done.deferred()
+                if len(done.rendered()) > len(redo):
+                    self.count(len(done.rendered()) - len(redo))
                 if redo:
                     again = self._again(redo)
                     index = 0

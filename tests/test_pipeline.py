@@ -6,7 +6,9 @@ from pathlib import Path
 
 import re
 import shutil
+import signal
 import sys
+import threading
 import time
 
 import pymysql
@@ -181,28 +183,125 @@ def test_a_map_that_fails_on_its_thread_fails_the_run_and_writes_nothing(tmp_pat
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]
 
 
-def test_a_run_that_stops_while_the_map_is_built_stops_its_thread_first(monkeypatch):
-    """Closing the map (a run stopping: Ctrl-C, an error) stops the thread at its next batch and waits for it:
-    its SQLite connection closed under it, or the interpreter ending while it is in SQLite, crash the process."""
-    import threading
+def _map_threads() -> list[threading.Thread]:
+    """The map's threads still running a moment from now (a thread ends just after it says it is done)."""
+    found = [t for t in threading.enumerate() if t.name == "joomla2jekyll-map"]
+    for thread in found:
+        thread.join(2)
+    return [t for t in found if t.is_alive()]
 
+
+def _endless_map(stores: list):
+    """A ``UrlMap._build`` that never ends on its own: it claims, batch after batch."""
     from migrate.redirects.store import ROUTE, RouteStore
-
-    stores: list[RouteStore] = []
 
     def endless(self, cancel=None):
         store = RouteStore(cancel)
         stores.append(store)
-        n = 0
-        while True:  # a map that never ends on its own
-            store.claim(f"/page-{n}", ROUTE, f"/page-{n}", 0)
-            n += 1
+        try:
+            n = 0
+            while True:
+                store.claim(f"/page-{n}", ROUTE, f"/page-{n}", 0)
+                n += 1
+        except BaseException:
+            store.close()  # as old_url_redirects does with a map it could not build
+            raise
 
-    monkeypatch.setattr(UrlMap, "_build", endless)
+    return endless
+
+
+def test_a_run_that_stops_while_the_map_is_built_stops_its_thread_first(monkeypatch):
+    """Closing the map (a run stopping: Ctrl-C, an error) stops the thread and waits for it: its SQLite
+    connection closed under it, or the interpreter ending while it is in SQLite, crash the process."""
+    stores: list = []
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
     urls = UrlMap(None, None)  # type: ignore[arg-type]
     urls.build_beside()
     time.sleep(0.3)
     assert not urls.ready() and stores
     urls.close()
-    assert not [t for t in threading.enumerate() if t.name == "joomla2jekyll-map"]
+    assert not _map_threads()
     assert not Path(stores[0].dir).exists()  # the cancelled store went with it
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="no signals to one thread here")
+def test_ctrl_c_while_waiting_for_the_map_stops_its_thread(monkeypatch):
+    stores: list = []
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
+    urls = UrlMap(None, None)  # type: ignore[arg-type]
+    urls.build_beside()
+    main = threading.main_thread().ident
+    threading.Timer(0.3, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        urls.get()  # waits for the map: the conversion needs it
+    assert not _map_threads()
+    assert stores and not Path(stores[0].dir).exists()
+    urls.close()
+
+
+def test_a_cancelled_map_stops_inside_a_long_sqlite_statement():
+    """Sorting the claims of a large site takes seconds: cancelling interrupts it, not waits for it."""
+    import sqlite3
+
+    from migrate.redirects.store import ROUTE, RouteStore
+
+    cancel = threading.Event()
+    store = RouteStore(cancel)
+    try:
+        for n in range(200_000):
+            store.claim(f"/page-{n}", ROUTE, f"/page-{n}", n)
+        store.flush()
+        cancel.set()
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            next(store.grouped_claims())
+    finally:
+        store.close()
+
+
+def test_a_map_built_beside_a_run_that_reuses_the_redirect_files_is_stopped_after_the_conversion(
+        tmp_path, linked_dump, monkeypatch):
+    """A re-run whose redirect files stand needs the map only for the links of the articles it converts
+    again: once they are done, a map still being built is stopped, not waited for."""
+    import migrate.stages.convert as convert_stage
+
+    site = tmp_path / "site"
+    first = run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
+    before = _site_files(site)
+    plain = next(a.id for a in first.articles
+                 if a.path and b"top-tips-for-lambda-usage-2/)" not in before[a.path])  # needs no map
+    real_fingerprint = convert_stage.article_fingerprint
+    monkeypatch.setattr(convert_stage, "article_fingerprint", lambda article, entry: "edited in Joomla"
+                        if article.id == plain else real_fingerprint(article, entry))
+    stores: list = []
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
+    from migrate.sinks.jekyll import Staging
+
+    real_commit, running = Staging.commit, []
+    monkeypatch.setattr(Staging, "commit", lambda self, **kw: running.extend(_map_threads()) or real_commit(self, **kw))
+    run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
+    assert stores, "the article converted again with the map being built beside it"
+    assert not running  # stopped once the conversion was done, not at the end of the run
+    assert not _map_threads() and not Path(stores[0].dir).exists()
+    after = _site_files(site)
+    assert {rel: data for rel, data in after.items() if not rel.startswith("_joomla2jekyll/")} == \
+        {rel: data for rel, data in before.items() if not rel.startswith("_joomla2jekyll/")}
+
+
+def test_a_redirect_writer_killed_mid_run_leaves_the_files_to_the_main_process(tmp_path, linked_dump, monkeypatch):
+    """The OOM killer on a small machine, say: the run still writes every redirect file, the same bytes."""
+    site = tmp_path / "site"
+    run(Config(source=str(linked_dump), site=site, now=NOW, jobs=1))
+    expected = _site_files(site)
+    shutil.rmtree(site)
+    real_start = RedirectWriter.start
+    killed: list[int] = []
+
+    def start_then_die(self, *args, **kwargs):
+        real_start(self, *args, **kwargs)
+        self.process.kill()
+        killed.append(self.process.pid)
+
+    monkeypatch.setattr(RedirectWriter, "start", start_then_die)
+    run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
+    assert killed
+    assert _site_files(site) == expected

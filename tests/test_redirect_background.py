@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.errors import MigrationError
-from migrate.redirects.background import RedirectWriter
+from migrate.redirects.background import RedirectWriter, WriterDied
 from migrate.redirects.writers import FORMATS, write_redirects
 from conftest import FIXTURES
 from test_redirect_store import site_map
@@ -56,13 +55,14 @@ def test_what_the_writer_raises_is_raised_in_the_main_process(tmp_path: Path):
 
 
 def test_a_writer_that_died_is_a_clear_error_not_a_hang(tmp_path: Path):
+    """``WriterDied``: the run then writes the files itself (test_pipeline)."""
     writer = RedirectWriter()
     redirects, _ = site_map(FIXTURES / "joomla3-blog.sql")
     try:
         writer.process.kill()
         writer.process.join()
         writer.start(redirects, tmp_path / "out", {"csv"})
-        with pytest.raises(MigrationError, match=r"^the process writing the redirect files died \(exit code -9\)$"):
+        with pytest.raises(WriterDied, match=r"^the process writing the redirect files died \(exit code -9\)$"):
             writer.result()
     finally:
         writer.close()

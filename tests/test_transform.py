@@ -114,11 +114,11 @@ def test_the_platforms_start_method_is_used(monkeypatch):
 def test_the_conversion_processes_yield_the_cpu_to_the_main_process(items, serial):
     """The main process (reading, the map) and the redirect writer are the run's critical path: on a busy
     machine the conversion takes what they leave (``WORKER_NICENESS``)."""
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
     with Workers(2) as workers:
         rendered = list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
         children = multiprocessing.active_children()
         assert len(children) == 2
-        mine = os.getpriority(os.PRIO_PROCESS, 0)
         assert {os.getpriority(os.PRIO_PROCESS, child.pid) for child in children} == \
             {min(mine + transform.WORKER_NICENESS, 19)}
     assert rendered == serial
@@ -128,27 +128,40 @@ def test_the_conversion_processes_yield_the_cpu_to_the_main_process(items, seria
 # -- articles that wait for the old URL map ------------------------------------------------
 
 
-@pytest.mark.parametrize("built", ["once every chunk went out", "never: the results wait for it"])
-def test_articles_that_wait_for_the_map_come_back_in_their_place(items, built):
+@pytest.mark.parametrize("built", ["after a few chunks", "once every chunk went out", "never: the results wait for it"])
+def test_articles_that_wait_for_the_map_come_back_in_their_place(items, built, monkeypatch):
     """LateOptions: an article whose link needs the map while it is built converts again with the final
     options, and its result comes back where it was, between the articles that never waited."""
+    monkeypatch.setattr(transform, "CHUNK", 4)  # many chunks in flight and to come, with 120 articles
+    monkeypatch.setattr(transform, "AHEAD", 2)
     linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
                if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
     resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
     final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
     early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
-    sent_all = []
+    sent_all, asked = [], []
 
     def source():
         yield from linked
         sent_all.append(True)
 
-    late = LateOptions(early, ready=lambda: bool(sent_all) and built.startswith("once"), final=lambda: final)
+    def ready() -> bool:
+        asked.append(True)
+        if built.startswith("after"):
+            return len(asked) > 12
+        return bool(sent_all) and built.startswith("once")
+
+    late = LateOptions(early, ready=ready, final=lambda: final)
+    counted: list[int] = []
     with Workers(2) as workers:
-        rendered = list(render_all(source(), late, jobs=2, expected=len(linked), workers=workers))
+        rendered = []
+        for r in render_all(source(), late, jobs=2, expected=len(linked), workers=workers, done=counted.append):
+            rendered.append(r)
+            assert sum(counted) >= len(rendered)  # counted when converted, not when given back
     expected = [render_article(article, planned, final) for article, planned in linked]
     assert [r.key for r in rendered] == [r.key for r in expected]
     assert rendered == expected
+    assert sum(counted) == len(linked)
     assert sum("](/new/" in (r.text or "") for r in rendered) == len(linked) // 5
     assert render_article(*linked[2], early).deferred and not expected[2].deferred
 
@@ -278,6 +291,45 @@ def test_a_worker_killed_on_an_article_fails_that_article_only(items, serial, mo
             assert got.error == "conversion crashed: its conversion process died (killed by SIGKILL)"
         else:
             assert got == expected
+    assert multiprocessing.active_children() == []
+
+
+@fork
+def test_a_worker_killed_on_a_chunk_with_articles_waiting_for_the_map(items, monkeypatch):
+    """The chunk goes again article by article; its deferred articles still convert again, in their place."""
+    monkeypatch.setattr(transform, "CHUNK", 8)
+    monkeypatch.setattr(transform, "AHEAD", 2)
+    linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
+               if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
+    victim = linked[50][0].id  # in the chunk of articles 48-55, with 52 waiting for the map
+    resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
+    final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
+    early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
+    real = transform.render_article
+
+    def deadly(article, planned, options):
+        if article.id == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(article, planned, options)
+
+    monkeypatch.setattr(transform, "render_article", deadly)
+    sent_all = []
+
+    def source():
+        yield from linked
+        sent_all.append(True)
+
+    with Workers(2, start_method="fork") as workers:
+        rendered = list(render_all(source(), LateOptions(early, ready=lambda: bool(sent_all), final=lambda: final),
+                                   jobs=2, expected=len(linked), workers=workers))
+    expected = [real(article, planned, final) for article, planned in linked]
+    assert [r.key for r in rendered] == [r.key for r in expected]
+    for got, want in zip(rendered, expected):
+        if got.id == victim:
+            assert got.crash == "conversion process killed by SIGKILL"
+        else:
+            assert got == want
+    assert "](/new/52/)" in (rendered[52].text or "")
     assert multiprocessing.active_children() == []
 
 

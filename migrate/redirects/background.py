@@ -28,6 +28,11 @@ from .store import RouteStore, StoredRedirectSet
 from .writers import write_redirects
 
 
+class WriterDied(MigrationError):
+    """The writer process ended without an answer (killed: the OOM killer, a signal); the main process can
+    write the files itself."""
+
+
 class RedirectWriter:
     """A process waiting for one job: ``start`` sends it, ``result`` waits for the ``Output`` list and
     the HTML report's old URL per page (``StoredRedirectSet.shortest_old_by_target``): one more query of
@@ -59,8 +64,8 @@ class RedirectWriter:
             kind, value = self._answers.recv()
         except (EOFError, OSError):
             self.process.join(1)
-            raise MigrationError(f"the process writing the redirect files died (exit code "
-                                 f"{self.process.exitcode})") from None
+            raise WriterDied(f"the process writing the redirect files died (exit code "
+                             f"{self.process.exitcode})") from None
         if kind == "error":
             raise value
         return value

@@ -64,40 +64,54 @@ def old_url_redirects(
     to its menu item's target first, then to the lowest article id, then
     categories, then redirect links, and the losers are listed in
     ``RedirectSet.conflicts``.  Setting ``cancel`` (from another thread)
-    stops it with ``store.Cancelled`` at its next batch of claims.
+    stops it (``store.Cancelled``, or SQLite's "interrupted" error); a map
+    that is not built removes its file.
     """
     with no_cycle_collection():
         routes = SiteRoutes(site, language_prefixes)
         out = Collector(sef_suffix_both, index_php_both, cancel)
-        for p in sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.key):
-            if p.kind == ARTICLE:
-                _claim_page(out, routes.article(p), Origin(ARTICLE, p.id), p.url or "")
-            else:
-                _claim_page(out, routes.k2_item(p), Origin(K2_ITEM, p.id), p.url or "")
-        pages = set(category_pages) if category_pages is not None else \
-            {cid for cid, c in site.categories.items() if c.published == 1}
-        for cid in sorted(pages):
-            cat = site.categories.get(cid)
-            if cat is None:
-                continue
-            urls = routes.category(cat)
-            _claim_page(out, urls, Origin(CATEGORY, cid), category_url(cat.path, cid))
-            if feed_url:
-                feed = out.claimant(Origin(FEED, cid), Rank(Tier.ROUTED, _ORDER[CATEGORY], cid), feed_url)
-                for old in urls.feeds:
-                    out.add(old, feed)
-        home = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), home_url)
-        for old in FRONT_CONTROLLER_PATHS:
-            out.add(old, home)
-        for sef, url in sorted((language_homes or {}).items()):
-            # Joomla linked a language's home as /fr/ (with the slash), which no route spelling has.
-            claimant = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), url)
-            out.add_path([sef], claimant)
-            for old in (f"/{quote(sef, safe=PCHAR_SAFE)}/", f"/index.php/{quote(sef, safe=PCHAR_SAFE)}/"):
-                out.add(old, claimant)
-        _k2_lists(out, routes, site, k2_categories or {}, k2_tags or {}, home_url)
-        _redirect_links(out, site)
-        return out.settle()
+        try:
+            return _claim_all(out, site, planned, routes, category_pages, feed_url, home_url, language_homes,
+                              k2_categories, k2_tags)
+        except BaseException:
+            out.store.close()  # on the thread that made it: the only one that may
+            raise
+
+
+def _claim_all(out: Collector, site: JoomlaSite, planned: list[PlannedArticle], routes: SiteRoutes,
+               category_pages: Iterable[int] | None, feed_url: str | None, home_url: str,
+               language_homes: Mapping[str, str] | None, k2_categories: Mapping[int, str] | None,
+               k2_tags: Mapping[str, str] | None) -> RedirectSet:
+    """Every claim of the site's pages and links, then the settled map (``old_url_redirects``)."""
+    for p in sorted((p for p in planned if p.action == POST and p.url), key=lambda p: p.key):
+        if p.kind == ARTICLE:
+            _claim_page(out, routes.article(p), Origin(ARTICLE, p.id), p.url or "")
+        else:
+            _claim_page(out, routes.k2_item(p), Origin(K2_ITEM, p.id), p.url or "")
+    pages = set(category_pages) if category_pages is not None else \
+        {cid for cid, c in site.categories.items() if c.published == 1}
+    for cid in sorted(pages):
+        cat = site.categories.get(cid)
+        if cat is None:
+            continue
+        urls = routes.category(cat)
+        _claim_page(out, urls, Origin(CATEGORY, cid), category_url(cat.path, cid))
+        if feed_url:
+            feed = out.claimant(Origin(FEED, cid), Rank(Tier.ROUTED, _ORDER[CATEGORY], cid), feed_url)
+            for old in urls.feeds:
+                out.add(old, feed)
+    home = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), home_url)
+    for old in FRONT_CONTROLLER_PATHS:
+        out.add(old, home)
+    for sef, url in sorted((language_homes or {}).items()):
+        # Joomla linked a language's home as /fr/ (with the slash), which no route spelling has.
+        claimant = out.claimant(Origin(HOME), Rank(Tier.HOME_PAGE, 0, 0), url)
+        out.add_path([sef], claimant)
+        for old in (f"/{quote(sef, safe=PCHAR_SAFE)}/", f"/index.php/{quote(sef, safe=PCHAR_SAFE)}/"):
+            out.add(old, claimant)
+    _k2_lists(out, routes, site, k2_categories or {}, k2_tags or {}, home_url)
+    _redirect_links(out, site)
+    return out.settle()
 
 
 def _claim_page(out: Collector, urls: OldUrls, origin: Origin, new: str) -> None:

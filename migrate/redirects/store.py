@@ -96,9 +96,10 @@ class RouteStore:
 
     The file is deleted with the store (``close``, or when it is collected).
     Worker processes open it read-only by its path (``path``).  A map built
-    on a thread is stopped by setting ``cancel``: the next batch written
-    removes the store and raises ``Cancelled`` (its connection must not be
-    closed by another thread under it).
+    on a thread is stopped by setting ``cancel``: a statement running then
+    is interrupted (``sqlite3.OperationalError``), the next batch written
+    raises ``Cancelled``; whoever made the store on that thread closes it
+    (its connection must not be closed by another thread under it).
     """
 
     def __init__(self, cancel: threading.Event | None = None) -> None:
@@ -109,6 +110,9 @@ class RouteStore:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=NORMAL", "cache_size=-8000",
                        "temp_store=FILE"):
             self.db.execute(f"PRAGMA {pragma}")
+        if cancel is not None:
+            # Sorting and indexing the claims take a second or more on a large site: stop within moments.
+            self.db.set_progress_handler(cancel.is_set, 10_000)
         self.db.executescript(
             """
             CREATE TABLE claims (key TEXT NOT NULL, mask INTEGER NOT NULL, old TEXT NOT NULL, owner INTEGER NOT NULL);
@@ -124,7 +128,6 @@ class RouteStore:
     def _transaction(self) -> Iterator[None]:
         """One transaction per batch: in autocommit mode every row would be a commit (20 times slower)."""
         if self._cancel is not None and self._cancel.is_set():
-            self.close()  # on the thread that uses it: the only one that may
             raise Cancelled()
         self.db.execute("BEGIN")
         try:

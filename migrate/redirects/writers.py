@@ -149,9 +149,10 @@ def layout(redirects: RedirectSet | Iterable[Redirect]) -> Layout:
     single old URLs go through the rules below, and ``bare`` reads the routes
     from the store.
 
-    Two passes over the redirects, so that no list of members is kept per
-    route: the first learns which bare routes have all four spellings and
-    one target, the second puts the other paths into the exact lookup.
+    One pass over the redirects (a stream will do), then one over their
+    paths, so that no list of members is kept per route: the first learns
+    which bare routes have all four spellings and one target, the second
+    puts the other paths into the exact lookup.
     """
     if isinstance(redirects, StoredRedirectSet):
         for owner in redirects.owners:

@@ -108,12 +108,11 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     first = next(pending, None)
     if first is not None:  # something to convert: only now are links and options needed
         for rendered in render_all(chain([first], pending), options(), jobs=config.jobs, expected=len(wanted),
-                                   workers=workers):
+                                   workers=workers, done=progress.advance):
             if rendered.fatal is not None:
                 raise rendered.fatal
             out.outcomes.add(rendered)
             _stage(rendered, by_key[rendered.key], out, staging, take)
-            progress.advance()
     progress.finish()
     for missing in wanted.values():
         # Planned from the header pass but gone in the body pass: the

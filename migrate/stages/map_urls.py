@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import weakref
@@ -59,20 +60,27 @@ class UrlMap:
 
     def get(self) -> RedirectSet:
         if self._beside is not None:
-            beside, self._beside = self._beside, None
-            self._redirects = beside.result()
+            try:
+                self._redirects = self._beside.result()
+            except BaseException:
+                # Ctrl-C while waiting, or what the build raised: the thread is stopped before anything
+                # else (see _Beside.abandon); the run is failing.
+                self._beside.abandon()
+                raise
+            finally:
+                self._beside = None
         if self._redirects is None:
             self._redirects = self._build()
         return self._redirects
 
     def _build(self, cancel: threading.Event | None = None) -> RedirectSet:
         redirects = old_url_redirects(
-                self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
-                category_pages=dict(self.plan.categories), feed_url=FEED_URL,
-                k2_categories={cid: page.url for cid, page in self.plan.k2.categories.items()},
-                k2_tags={name: page.url for name, page in self.plan.k2.tags.items()},
-                language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
-                                for lang, sef in self.reading.languages.items()},
+            self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
+            category_pages=dict(self.plan.categories), feed_url=FEED_URL,
+            k2_categories={cid: page.url for cid, page in self.plan.k2.categories.items()},
+            k2_tags={name: page.url for name, page in self.plan.k2.tags.items()},
+            language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
+                            for lang, sef in self.reading.languages.items()},
             cancel=cancel,
         )
         assert isinstance(redirects, StoredRedirectSet)
@@ -168,6 +176,10 @@ class _Beside:
         self._thread.start()
 
     def _run(self, build: Callable[[threading.Event], RedirectSet]) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Ctrl-C is the main thread's: delivered here, it would be lost while a worker starts
+            # (the main process ignores it for that moment, see transform.start_deaf).
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._result = build(self._cancel)
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the map
@@ -176,22 +188,28 @@ class _Beside:
             self.done.set()
 
     def result(self) -> RedirectSet:
-        self._thread.join()
+        # Never Thread.join(): a Ctrl-C that interrupts it marks the thread stopped while it still runs
+        # (Python 3.11's bpo-45274 handling), and nothing would then wait for it.
+        self.done.wait()
         if self._error is not None:
             raise self._error
         assert self._result is not None
         return self._result
 
     def abandon(self) -> None:
-        """Nobody will take the map (the run is stopping): stop the thread at its next batch and close
-        what it made.  Waited for: its SQLite connection must not be closed under it, nor the
-        interpreter end while it is inside SQLite (both crash the process)."""
+        """Nobody will take the map (the run is stopping): stop the thread and close what it made.
+
+        Setting ``cancel`` interrupts its SQLite statement within moments (a
+        progress handler, see ``RouteStore``) or its next batch of Python work;
+        waited for, because its connection must not be closed under it, nor
+        the interpreter end while it is inside SQLite (both crash the process).
+        """
         self._cancel.set()
         interrupted = False
-        while self._thread.is_alive():
+        while not self.done.is_set():  # set as the thread's last act, once its store is closed
             try:
-                self._thread.join()
-            except KeyboardInterrupt:  # a second Ctrl-C: the wait is short (one batch), finish it first
+                self.done.wait()
+            except KeyboardInterrupt:  # a second Ctrl-C: the wait is short, finish it first
                 interrupted = True
         if self._result is not None:
             self._result.close()
