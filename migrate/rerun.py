@@ -81,7 +81,7 @@ def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
     return hashlib.sha256(repr((article, planned_state)).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CachedPost:
     fingerprint: str
     path: str

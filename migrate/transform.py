@@ -75,7 +75,7 @@ class LateOptions:
     final: Callable[[], RenderOptions]
 
 
-@dataclass
+@dataclass(slots=True)
 class Rendered:
     id: int
     text: str | None = None  # the post file; None when written to RenderOptions.staging_dir (``sha``) or failed
