@@ -174,6 +174,8 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if not late:
             return render_options()
         urls.build_beside()
+        if workers is not None:
+            workers.before_fork = urls.wait_built
         return LateOptions(early=render_options(pending=True), ready=urls.ready, final=final_options)
 
     def final_options() -> RenderOptions:
@@ -251,13 +253,14 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
             old_urls = {new: (old, count) for new, (old, count) in reuse["old_urls"].items()}
         else:
             answer = _answer(beside, holder.path(folder), progress)
-            beside = None
+            fell_back, beside = beside is not None and answer is None, None
             if answer is not None:
                 outputs, old_urls = answer
             else:
                 old_urls = _old_urls(urls)
                 if redirect_files(config):
-                    progress.note("Writing the redirect files")
+                    if not fell_back:  # else _answer said it
+                        progress.note("Writing the redirect files")
                     outputs = write_redirects(urls.get(), holder.path(folder), redirect_files(config),
                                               install_dir=install_dir(config))
             if redirect_files(config):

@@ -259,7 +259,7 @@ def ignore_ctrl_c() -> None:
 def _serve(tasks: Connection, results: Connection) -> None:
     """A worker: render each chunk that comes in and send back what it gave, until told to stop."""
     ignore_ctrl_c()
-    gc.enable()  # forked while the map's thread paused the cycle collector (no_cycle_collection): parse trees need it
+    gc.enable()  # parse trees need it: a process forked while no_cycle_collection had it off would inherit that
     if hasattr(os, "nice"):
         # The main process (reading, the map) and the redirect writer are the run's critical path; the
         # conversion takes what they leave.  On two cores, un-niced workers starved the map's thread and
@@ -433,6 +433,9 @@ class Workers:
         self._written = itertools.count()  # options files: a run may send two (LateOptions)
         self._came_up = False  # a worker sent back results
         self._failed_starts = 0
+        # Called before a replacement is started: a run building its map on a thread waits for it
+        # (UrlMap.wait_built), since a lock the thread holds at a fork would stay held in the child.
+        self.before_fork: Callable[[], None] = lambda: None
         if self.jobs > 1:
             if os.name == "posix" and self._context.get_start_method() != "fork":
                 # Started by the first spawned worker, the resource tracker would
@@ -489,7 +492,8 @@ class Workers:
                 "needs an `if __name__ == \"__main__\":` guard)")
             raise MigrationError(f"the conversion processes stop as soon as they start ({how}){hint}")
         dead.close()
-        self._workers[self._workers.index(dead)] = _Worker(self._replacement_context())
+        self.before_fork()
+        self._workers[self._workers.index(dead)] = _Worker(self._context)
         lost = list(dead.tasks)
         if not lost:
             return
@@ -501,14 +505,6 @@ class Workers:
             again = first.parts + again
         for task in again:
             self.send(task)
-
-    def _replacement_context(self) -> multiprocessing.context.BaseContext:
-        """Where a replacement is started from: not a fork while another thread runs (the map's, see
-        ``UrlMap.build_beside``): a lock it held at that instant (SQLite's, say) stays held in the child."""
-        if self._context.get_start_method() == "fork" and threading.active_count() > 1:
-            resource_tracker.ensure_running()  # as for spawned workers at the start (see __init__)
-            return multiprocessing.get_context("spawn")
-        return self._context
 
     def close(self) -> None:
         """Stop the workers at once, whatever they are doing, and never wait long for one."""

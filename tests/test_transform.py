@@ -334,6 +334,26 @@ def test_a_worker_killed_on_a_chunk_with_articles_waiting_for_the_map(items, mon
 
 
 @fork
+def test_a_replacement_is_started_only_once_the_run_says_it_may_fork(items, serial, monkeypatch):
+    """``Workers.before_fork``: a run building its map on a thread waits for it there (UrlMap.wait_built)."""
+    victim = items[30][0].id
+    real = transform.render_article
+
+    def deadly(article, planned, options):
+        if article.id == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(article, planned, options)
+
+    monkeypatch.setattr(transform, "render_article", deadly)
+    asked: list[int] = []
+    with Workers(2, start_method="fork") as workers:
+        workers.before_fork = lambda: asked.append(len(multiprocessing.active_children()))
+        rendered = list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
+    assert asked and asked[0] == 1  # the dead one gone, its replacement not started yet
+    assert [r.id for r in rendered] == [r.id for r in serial]
+
+
+@fork
 def test_workers_that_cannot_start_fail_the_run_instead_of_waiting(items, monkeypatch):
     monkeypatch.setattr(transform, "_serve", lambda tasks, results: os._exit(1))
     with pytest.raises(MigrationError, match=r"^the conversion processes stop as soon as they start \(exit code 1\)$"):

@@ -107,6 +107,7 @@ class RouteStore:
         self.dir = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
         self.path = os.path.join(self.dir, "map.sqlite")
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._finalizer = weakref.finalize(self, _remove, self.db, self.dir)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=NORMAL", "cache_size=-8000",
                        "temp_store=FILE"):
             self.db.execute(f"PRAGMA {pragma}")
@@ -122,7 +123,6 @@ class RouteStore:
         )
         self._pending: list[tuple[str, int, str, int]] = []
         self._indexed = False
-        self._finalizer = weakref.finalize(self, _remove, self.db, self.dir)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -190,6 +190,7 @@ class RouteStore:
         self.db.execute("CREATE INDEX routes_key ON routes (key)")
         self.db.execute("CREATE INDEX singles_old ON singles (old)")
         self.db.execute("CREATE INDEX singles_key ON singles (key)")
+        self.db.set_progress_handler(None, 0)  # built: nothing is to interrupt the settled map's readers
 
     def route_count(self) -> int:
         """Rows of ``routes``: each one four old URLs."""

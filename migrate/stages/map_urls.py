@@ -54,6 +54,16 @@ class UrlMap:
         if self._redirects is None and self._beside is None:
             self._beside = _Beside(self._build)
 
+    def wait_built(self) -> None:
+        """Wait until a map being built beside is built (or failed), without taking it.
+
+        A run forks a replacement conversion process after this: a fork
+        while the thread is inside SQLite could leave one of SQLite's locks
+        held for ever in the child.
+        """
+        if self._beside is not None:
+            self._beside.done.wait()
+
     def ready(self) -> bool:
         """Whether ``get`` would return at once."""
         return self._redirects is not None or (self._beside is not None and self._beside.done.is_set())
@@ -61,14 +71,15 @@ class UrlMap:
     def get(self) -> RedirectSet:
         if self._beside is not None:
             try:
-                self._redirects = self._beside.result()
+                built = self._beside.result()
             except BaseException:
                 # Ctrl-C while waiting, or what the build raised: the thread is stopped before anything
-                # else (see _Beside.abandon); the run is failing.
+                # else (see _Beside.abandon); the run is failing.  Kept until it is stopped: a second
+                # Ctrl-C here leaves it to close().
                 self._beside.abandon()
-                raise
-            finally:
                 self._beside = None
+                raise
+            self._beside, self._redirects = None, built
         if self._redirects is None:
             self._redirects = self._build()
         return self._redirects
@@ -204,10 +215,10 @@ class _Beside:
         waited for, because its connection must not be closed under it, nor
         the interpreter end while it is inside SQLite (both crash the process).
         """
-        self._cancel.set()
         interrupted = False
         while not self.done.is_set():  # set as the thread's last act, once its store is closed
             try:
+                self._cancel.set()
                 self.done.wait()
             except KeyboardInterrupt:  # a second Ctrl-C: the wait is short, finish it first
                 interrupted = True
