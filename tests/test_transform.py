@@ -16,6 +16,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,6 +70,29 @@ def serial(items) -> list:
 def in_workers(items, start_method: str | None = None) -> list:
     with Workers(2, start_method=start_method) as workers:
         return list(render_all(items, OPTIONS, jobs=2, expected=len(items), workers=workers))
+
+
+def _killed_on(victim: int, monkeypatch) -> Callable:
+    """Conversion processes (forked) die on article ``victim``; returns the real ``render_article``."""
+    real = transform.render_article
+
+    def deadly(article, planned, options):
+        if article.id == victim:
+            os.kill(os.getpid(), signal.SIGKILL)  # a crash in C, or the OOM killer
+        return real(article, planned, options)
+
+    monkeypatch.setattr(transform, "render_article", deadly)
+    return real
+
+
+def _waiting_for_the_map(items: list) -> tuple[list, RenderOptions, RenderOptions]:
+    """Every fifth article with a SEF path link, and the early and final options of a map built beside."""
+    linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
+               if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
+    resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
+    final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
+    early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
+    return linked, early, final
 
 
 # -- start methods ---------------------------------------------------------------------
@@ -134,11 +158,7 @@ def test_articles_that_wait_for_the_map_come_back_in_their_place(items, built, m
     options, and its result comes back where it was, between the articles that never waited."""
     monkeypatch.setattr(transform, "CHUNK", 4)  # many chunks in flight and to come, with 120 articles
     monkeypatch.setattr(transform, "AHEAD", 2)
-    linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
-               if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
-    resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
-    final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
-    early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
+    linked, early, final = _waiting_for_the_map(items)
     sent_all, asked = [], []
 
     def source():
@@ -275,14 +295,7 @@ def test_one_bug_in_many_articles_fails_the_run():
 @fork
 def test_a_worker_killed_on_an_article_fails_that_article_only(items, serial, monkeypatch):
     victim = items[50][0].id
-    real = transform.render_article
-
-    def deadly(article, planned, options):
-        if article.id == victim:
-            os.kill(os.getpid(), signal.SIGKILL)  # a crash in C, or the OOM killer
-        return real(article, planned, options)
-
-    monkeypatch.setattr(transform, "render_article", deadly)
+    _killed_on(victim, monkeypatch)
     rendered = in_workers(items, "fork")
     assert [r.id for r in rendered] == [r.id for r in serial]
     for got, expected in zip(rendered, serial):
@@ -299,20 +312,9 @@ def test_a_worker_killed_on_a_chunk_with_articles_waiting_for_the_map(items, mon
     """The chunk goes again article by article; its deferred articles still convert again, in their place."""
     monkeypatch.setattr(transform, "CHUNK", 8)
     monkeypatch.setattr(transform, "AHEAD", 2)
-    linked = [(replace(article, introtext=f'<p><a href="/index.php/cloud/{i}-x.html">see</a></p>' + article.introtext)
-               if i % 5 == 2 else article, planned) for i, (article, planned) in enumerate(items)]
+    linked, early, final = _waiting_for_the_map(items)
     victim = linked[50][0].id  # in the chunk of articles 48-55, with 52 waiting for the map
-    resolver = DictLinkResolver(by_path={f"cloud/{i}-x": f"/new/{i}/" for i in range(len(items))})
-    final = RenderOptions(timezone="Europe/Paris", convert=ConvertOptions(link_resolver=resolver))
-    early = replace(final, convert=ConvertOptions(link_resolver=replace(resolver, by_path=PendingPaths())))
-    real = transform.render_article
-
-    def deadly(article, planned, options):
-        if article.id == victim:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(article, planned, options)
-
-    monkeypatch.setattr(transform, "render_article", deadly)
+    real = _killed_on(victim, monkeypatch)
     sent_all = []
 
     def source():
@@ -336,15 +338,7 @@ def test_a_worker_killed_on_a_chunk_with_articles_waiting_for_the_map(items, mon
 @fork
 def test_a_replacement_is_started_only_once_the_run_says_it_may_fork(items, serial, monkeypatch):
     """``Workers.before_fork``: a run building its map on a thread waits for it there (UrlMap.wait_built)."""
-    victim = items[30][0].id
-    real = transform.render_article
-
-    def deadly(article, planned, options):
-        if article.id == victim:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(article, planned, options)
-
-    monkeypatch.setattr(transform, "render_article", deadly)
+    _killed_on(items[30][0].id, monkeypatch)
     asked: list[int] = []
     with Workers(2, start_method="fork") as workers:
         workers.before_fork = lambda: asked.append(len(multiprocessing.active_children()))
