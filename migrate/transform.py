@@ -392,8 +392,7 @@ class _Worker:
                 task = self.tasks.popleft()
                 # Only the articles to convert again (``deferred``) are kept: the others' bodies are done with.
                 task.result = result
-                task.chunk = [item for item, r in zip(task.chunk, result) if r.deferred] \
-                    if any(r.deferred for r in result) else []
+                task.chunk = [item for item, r in zip(task.chunk, result) if r.deferred]
                 self.answered = True
         except (EOFError, OSError):
             return False
@@ -587,8 +586,7 @@ class _Window:
         window, slots = self.window, self.slots
         self._fill()
         while window or slots:
-            if self.late is not None and (self.late.ready() or (self.waiting and not window)):
-                self._go_final()
+            self._final_if(wait=bool(self.waiting and not window))  # nothing else to wait for: the map then
             while slots and (slots[0][0] is not None or slots[0][1].done):
                 slot = slots.popleft()
                 if slot[0] is None:
@@ -596,29 +594,28 @@ class _Window:
                 yield self._take(slot)
             if window and window[0].done:
                 done = window.popleft()
-                redo = done.deferred()
-                if len(done.rendered()) > len(redo):
-                    self.count(len(done.rendered()) - len(redo))
+                results, redo = done.rendered(), done.deferred()
+                if len(results) > len(redo):
+                    self.count(len(results) - len(redo))
                 if redo:
                     again = self._again(redo)
                     index = 0
-                    for rendered in done.rendered():
+                    for rendered in results:
                         if rendered.deferred:
                             slots.append([None, again, index])
                             index += 1
                         else:
                             slots.append([rendered, None, 0])
                 elif slots:
-                    slots.extend([r, None, 0] for r in done.rendered())
+                    slots.extend([r, None, 0] for r in results)
                 else:
-                    yield from done.rendered()
+                    yield from results
                 self._fill()
             elif window or slots:
                 self.workers.collect()
 
     def _fill(self) -> None:
-        if self.late is not None and self.late.ready():
-            self._go_final()
+        self._final_if()
         while len(self.window) < self.workers.jobs * AHEAD:
             chunk = list(islice(self.items, CHUNK))
             if not chunk:
@@ -635,9 +632,11 @@ class _Window:
             self.waiting.append(task)
         return task
 
-    def _go_final(self) -> None:
-        """The map is built: what is sent from now on, and the deferred articles, get the final options."""
-        assert self.late is not None
+    def _final_if(self, wait: bool = False) -> None:
+        """Once the map is built (or now, waiting for it, with ``wait``): what is sent from then on, and
+        the deferred articles, get the final options."""
+        if self.late is None or not (wait or self.late.ready()):
+            return
         self.path = self.workers.options_file(self.late.final())
         self.late = None
         for task in self.waiting:
