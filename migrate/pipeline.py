@@ -184,17 +184,15 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         start_writer()
         return render_options()
 
-    writer_asked = False
-
     def start_writer() -> None:
-        nonlocal beside, writer_asked
-        if writer_asked or reuse is not None or writer is None:
+        """Send the writer its job, once (``writer`` is then ``beside``, or None when it is not to be used)."""
+        nonlocal beside, writer
+        if reuse is not None or writer is None:
             return
-        writer_asked = True
         redirects = urls.get()
         assert isinstance(redirects, StoredRedirectSet)
         writer.start(redirects, holder.path(folder), redirect_files(config), install_dir=install_dir(config))
-        beside = writer
+        beside, writer = writer, None
 
     report_file: _ReportFile | None = None
     html_file: _ReportFile | None = None
@@ -223,12 +221,11 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
         if converted.failed:
             # A post that failed to convert gets no category entry and no
             # redirects: its old URLs would otherwise 301 to a 404.
-            writer_asked = True  # not from the map that is now wrong
+            writer = None  # not to be started from the map that is now wrong
             plan = plan.without(converted.failed, read.site)
             if beside is not None:  # written from the map that is now wrong
-                beside.cancel()
+                _drop(beside, holder.path(folder))
                 beside = None
-                _empty(holder.path(folder))
             urls.close()
             urls = UrlMap(read, plan)
             reuse = None
@@ -325,13 +322,14 @@ def _answer(writer: RedirectWriter | None, folder: Path, progress: Progress
         return writer.result()
     except WriterDied as exc:
         progress.note(f"{exc}: writing them in this process")
-        writer.cancel()
-        _empty(folder)
+        _drop(writer, folder)
         return None
 
 
-def _empty(folder: Path) -> None:
-    """Remove the files a cancelled redirect writer left in ``folder``."""
+def _drop(writer: RedirectWriter, folder: Path) -> None:
+    """Stop a redirect writer whose files are not wanted (the map changed, or it died) and remove the
+    files it left in ``folder``: the main process writes them."""
+    writer.cancel()  # first: it would write them again
     if folder.is_dir():
         for path in folder.iterdir():
             if path.is_file():

@@ -138,7 +138,8 @@ def test_folds_back_says_what_spelling_every_variant_back_says():
     """``folds_back`` is the shortcut of the check it replaced: every variant of the route spells back to it."""
     import itertools
 
-    from migrate.redirects.collect import _UNREACHABLE, folds_back
+    from migrate.redirects.collect import _UNREACHABLE
+    from migrate.redirects.keys import folds_back
     from migrate.redirects.keys import route_spelling
 
     pieces = ["", "/", "a", ".html", "/index.php", "/index.php/", "index.php", ".", "..", "//", "/.", "/..", "h", "x.htm"]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from ..notices import REDIRECT_REFUSED, Notice
 from ..url_safety import UnsafeValue, encode_segment, refuse_control, safe_target
-from .keys import FRONT_CONTROLLER_PATHS, ascii_lower, decoded_path, fold_key, route_spelling
+from .keys import FRONT_CONTROLLER_PATHS, ascii_lower, decoded_path, fold_key, folds_back, route_spelling
 from ..joomla.model import K2_ITEM as K2_POST
 from .records import ARTICLE, K2_ITEM, Conflict, Origin, Owner, Rank, Redirect, RedirectSet
 from .store import ROUTE, SPELLINGS, Claim, RouteStore, Settled, StoredRedirectSet, decode_key, encode_key, spell
@@ -42,14 +42,6 @@ REDIRECT_LINK_NO_TARGET = "redirect-link-no-target"
 
 _UNREACHABLE = re.compile(r"//|/\.\.?(?:/|$)")  # the other spellings of a route add none: it is in the route
 
-
-def folds_back(bare: str) -> bool:
-    """Whether each of the four spellings of the route ``bare`` (``path_variants``) gives back ``bare``
-    under ``route_spelling``: ``all(route_spelling(v) == (bare, bit) for v, bit in ...)``, which cost a
-    third of the map's time, worked out (a route that itself ends in ``.html`` or starts with
-    ``/index.php/`` does not)."""
-    return len(bare) > 1 and not (bare.endswith(".html") and len(bare) > 6) \
-        and not bare.startswith("/index.php/")
 #: ``_new(Record, (a, b))`` is ``Record(a, b)`` for a NamedTuple without its Python-level ``__new__``:
 #: settling makes one or more per claim, a million on a large site.
 _new = tuple.__new__

@@ -159,6 +159,15 @@ def route_spelling(path: str) -> tuple[str, int]:
     return path, spelling
 
 
+def folds_back(bare: str) -> bool:
+    """Whether each of the four spellings of the route ``bare`` (``path_variants``) gives back ``bare``
+    under ``route_spelling``: ``all(route_spelling(v) == (bare, bit) for v, bit in ...)``, which cost a
+    third of the map's time, worked out from the same rules (a route that itself ends in ``.html`` or
+    starts with ``/index.php/`` does not)."""
+    return len(bare) > 1 and not (bare.endswith(_SUFFIX) and len(bare) > len(_SUFFIX) + 1) \
+        and not bare.startswith(_INDEX)
+
+
 def path_variants(bare: str) -> tuple[str, ...]:
     """The four spellings Joomla's SEF settings give one route (rewrite x suffix)."""
     return (bare, bare + _SUFFIX, "/index.php" + bare, "/index.php" + bare + _SUFFIX)

@@ -452,12 +452,12 @@ class StoredPaths(_OnDisk, Lookup):
         keys = dict.fromkeys(k for key in spelled for k in (key, route_spelling(key)[0]))
         best: tuple[str, str] | None = None
         db = self._connection()
+        ident = leading_id(norm.rsplit("/", 1)[-1])
         for bare in keys:
             for old, owner in lookup_olds(db, bare):
                 if "?" in old or normalise_path(old) != norm or (best is not None and old >= best[0]):
                     continue
                 new = self._target(db, owner)
-                ident = leading_id(norm.rsplit("/", 1)[-1])
                 if ident is not None and self.by_id.get(ident) == new:
                     continue  # an "id-alias" path: found by id
                 best = (old, new)

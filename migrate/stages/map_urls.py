@@ -108,9 +108,9 @@ class UrlMap:
             self._ids = StoredIds(path)
         return self._ids
 
-    def _by_id(self) -> dict[int, str]:
-        # By article id: K2 item ids are another id space (their links are not rewritten by id)
-        return {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == ARTICLE}
+    def _by_id(self, kind: str = ARTICLE) -> dict[int, str]:
+        """The posts' new URLs by id, of one ``kind``: K2 item ids are another id space than articles'."""
+        return {p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == kind}
 
     def close(self) -> None:
         if self._beside is not None:  # still building: the thread closes what it built (a run stopping)
@@ -147,7 +147,7 @@ class UrlMap:
             by_path=by_path,
             category_by_id={cid: page.url for cid, page in self.plan.categories.items()},
             old_urls=old_urls,
-            k2_by_id={p.id: p.url for p in self.plan.writing if p.url and p.action == POST and p.kind == K2_ITEM},
+            k2_by_id=self._by_id(K2_ITEM),
         )
 
     def summary(self, config: Config) -> tuple[dict[str, Any], list[Notice]]:
