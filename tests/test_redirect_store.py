@@ -153,3 +153,38 @@ def test_folds_back_says_what_spelling_every_variant_back_says():
         assert bool(_UNREACHABLE.search(bare)) == any(_UNREACHABLE.search(v) for v in variants), bare
         checked += expected
     assert checked > 100  # both answers were tried
+
+
+def test_the_files_of_a_map_on_disk_are_the_bytes_of_the_same_map_in_memory(tmp_path):
+    """The writers take shortcuts on a map on disk (SQLite finds the longest key and the routes a
+    RewriteMap line cannot hold); the files must be those of the same redirects held in memory."""
+    from migrate.redirects import RedirectSet, write_redirects
+    from migrate.redirects.writers import MAP_CONF
+
+    claims = Collector(True, True)
+    routes = {
+        ("blog", "1-short"): "/short/",
+        # "/blog/" and 340 "é": the longest key in bytes (686; nginx's bucket size counts bytes), not in
+        # characters (346); escaped for Apache (three characters a byte) its map line is over 1,024 bytes:
+        # a rule of the conf instead
+        ("blog", "é" * 340): "/accents/",
+        ("blog", "x" * 400): "/plain/",  # the longest in characters; in the map
+        ("blog", "é" * 100): "/fits/",  # 606 characters escaped: in the map
+        ("asked",): "https://other.example/x?y=1",  # a "?" from a lookup: Apache refuses it, a rule instead
+    }
+    for number, (segments, new) in enumerate(routes.items(), start=1):
+        claims.add_path(list(segments), claims.claimant(Origin(ARTICLE, number), Rank(Tier.ROUTED, 0, number), new))
+    stored = claims.settle()
+    assert isinstance(stored, StoredRedirectSet) and stored.store.route_count() == len(routes)
+    in_memory = RedirectSet(list(stored))
+    write_redirects(stored, tmp_path / "disk", install_dir=tmp_path / "site")  # the conf names the folder
+    write_redirects(in_memory, tmp_path / "memory", install_dir=tmp_path / "site")
+    names = sorted(p.name for p in (tmp_path / "memory").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "disk").iterdir()) and "nginx-http.conf" in names
+    for name in names:
+        assert (tmp_path / "disk" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
+    conf = (tmp_path / "disk" / MAP_CONF).read_text("utf-8")
+    assert conf.count("RewriteRule ^(?:/index\\.php)?/") == 2  # the accented route over the line, the "?"
+    # 8 + 688 bytes an entry, six a bucket: 4,184, rounded up to a power of two (by characters: 4,096)
+    assert "map_hash_bucket_size 8192;" in (tmp_path / "disk" / "nginx-http.conf").read_text("utf-8")
+    stored.close()

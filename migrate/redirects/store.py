@@ -239,19 +239,32 @@ class RouteStore:
             5_000,
         )
 
+    def longest_route_key(self) -> int:
+        """The length in UTF-8 bytes of the longest route key (0 with none): nginx's bucket size needs it."""
+        return self.db.execute("SELECT coalesce(max(length(CAST(key AS BLOB))), 0) FROM routes").fetchone()[0]
+
+    def routes_over(self, budget: int, mark: str) -> Iterator[tuple[str, str]]:
+        """``(key, target)`` of the routes, in key order, whose key at three bytes a byte plus the target
+        take more than ``budget`` characters, or whose target holds ``mark``: a superset, found by SQLite,
+        of the few a length-limited map line cannot hold, so that nobody reads every route to find them."""
+        return self._stream(
+            "SELECT r.key, t.new FROM routes r JOIN targets t ON t.number = r.owner"
+            " WHERE 3 * length(CAST(r.key AS BLOB)) + length(t.new) > ? OR instr(t.new, ?) > 0 ORDER BY r.key",
+            5_000, (budget, mark))
+
     def route_owner(self, key: str) -> int | None:
         """The owner number of the route stored under ``key``, if there is one."""
         row = self.db.execute("SELECT owner FROM routes WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
-    def _stream(self, sql: str, batch: int) -> Iterator:
-        for rows in self._batches(sql, batch):
+    def _stream(self, sql: str, batch: int, parameters: tuple = ()) -> Iterator:
+        for rows in self._batches(sql, batch, parameters):
             yield from rows
 
-    def _batches(self, sql: str, batch: int) -> Iterator[list]:
+    def _batches(self, sql: str, batch: int, parameters: tuple = ()) -> Iterator[list]:
         # A cursor of its own, read in batches: several streams run at once.
         cursor = self.db.cursor()
-        cursor.execute(sql)
+        cursor.execute(sql, parameters)
         while rows := cursor.fetchmany(batch):
             yield rows
 

@@ -41,7 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Container, Iterable, Iterator
+from typing import Callable, Container, Iterable, Iterator, NamedTuple
 from urllib.parse import unquote
 
 from ..url_safety import TARGET_SAFE, UnsafeValue, refuse_control
@@ -124,6 +124,17 @@ class StoredBare(Lookup):
             return self.extra[key]
         number = self.store.route_owner(key)
         return None if number is None else self.targets[number]
+
+    def longest_key(self) -> int:
+        """The length in UTF-8 bytes of the longest key (0 with none), without reading every route."""
+        return max([self.store.longest_route_key(), *(len(key.encode()) for key in self.extra)])
+
+    def items_over(self, budget: int, mark: str) -> Iterator[tuple[str, str]]:
+        """``items`` cut to a superset of those whose key, escaped at up to three bytes a byte, and target
+        take more than ``budget`` characters, or whose target holds ``mark`` (``RouteStore.routes_over``)."""
+        extra = sorted((key, target) for key, target in self.extra.items()
+                       if 3 * len(key.encode()) + len(target) > budget or mark in target)
+        return heapq.merge(self.store.routes_over(budget, mark), extra)
 
     def items(self) -> Iterator[tuple[str, str]]:
         """``(bare route, target)`` in key order, as ``dict.items`` gives them."""
@@ -263,11 +274,17 @@ def hash_settings(lay: Layout) -> tuple[int, int]:
     used size, so a large bucket setting costs no memory.
     """
     maps = [*lay.query.values(), *lay.request.values(), *lay.exact.values(), lay.bare]
-    longest = max((len(k.encode()) for m in maps for k in m), default=16)
+    longest = max((_longest_key(m) for m in maps if m), default=16)
     biggest = max((len(m) for m in maps), default=0)
     element = 8 + ((longest + 2 + 7) // 8) * 8
     bucket = max(128, _pow2(element * 6 + 8))
     return max(2048, _pow2(biggest * 2)), bucket
+
+
+def _longest_key(keys: Lookup | dict[str, str]) -> int:
+    if isinstance(keys, StoredBare):
+        return keys.longest_key()  # from SQLite: 330,000 routes at 20,000 articles
+    return max(len(key.encode()) for key in keys)
 
 
 def nginx_http(lay: Layout) -> str:
@@ -560,6 +577,15 @@ def apache_map_lines(lay: Layout) -> Iterator[str]:
             yield f"{key} {value}"
 
 
+def _outsized(bare: Lookup | dict[str, str]) -> Iterator[tuple[str, str]]:
+    """The bare routes that may not fit a map line (``_in_map``), in key order; from a map on disk, SQLite
+    finds them (``apache-map.txt`` already read every route and refused what it must)."""
+    if isinstance(bare, StoredBare):
+        # An escaped key is at most three times its UTF-8 bytes (``apache_map_key``).
+        return bare.items_over(MAP_LINE_MAX - 2, "?")
+    return sorted_items(bare)
+
+
 def _apache_conf_string(text: str) -> str:
     """A double-quoted Apache directive argument (a file path of ours, not data from the database)."""
     if "\"" in text or "\\" in text or "$" in text or _CONTROL_CHARS.search(text):
@@ -626,7 +652,7 @@ def apache_rewritemap_conf_lines(lay: Layout, map_dir: Path) -> Iterator[str]:
     yield f"RewriteRule ^/index\\.php(/.+?)(?:\\.html)?$ %1 [R=301,{_FLAGS},NC]"
     yield f"RewriteCond ${{j2j:${{j2j_esc:${{j2j_lc:$1}}}}}} ^([^{MAP_EXACT_ONLY}].*)$"
     yield f"RewriteRule ^(/.+?)\\.html$ %1 [R=301,{_FLAGS},NC]"
-    for bare, target in sorted_items(lay.bare):
+    for bare, target in _outsized(lay.bare):
         if not _in_map(apache_map_key(bare), target):
             yield _apache_bare_rule(bare, target, "/")
     yield from _apache_front_controller_404("/")
@@ -697,20 +723,31 @@ _NETLIFY_FOLDABLE = re.compile(r"/index\.php/[A-Za-z0-9._~/%+,;=@&$'()-]+")
 _CSV_PLAIN = re.compile('[!#-~]*')
 
 
-def _csv_batches(redirects: RedirectSet | list[Redirect],
-                 size: int = 5_000) -> Iterator[list[tuple[str, Owner | Redirect]]]:
-    """``(old, where it goes)`` in URL order, a batch at a time; ``where`` is anything with ``new`` and ``status``.
+class _CsvBatch(NamedTuple):
+    lines: list[str]  # ``old,new,status`` each, as written when nothing needs quoting
+    typed: bool  # every status is an int
+    rows: Callable[[], list[tuple[str, Owner | Redirect]]]  # ``(old, where it goes)``, for the csv module
 
-    From a map on disk, ``where`` is the row's ``Owner``: no record is made per row.
+
+def _csv_batches(redirects: RedirectSet | list[Redirect], size: int = 5_000) -> Iterator[_CsvBatch]:
+    """The rows in URL order, a batch at a time; ``where`` a row goes is anything with ``new`` and ``status``.
+
+    From a map on disk a line is the old URL and its owner's ``,new,status``, made once per owner:
+    1.3 million rows at 20,000 articles, so no record and no formatting per row.
     """
     if isinstance(redirects, StoredRedirectSet):
         owners = redirects.owners
+        tails = [f",{owner.new},{owner.status}" for owner in owners]
+        typed = all(type(owner.status) is int for owner in owners)
         for rows in redirects.store.sorted_old_batches(size):
-            yield [(old, owners[n]) for old, n in rows]
+            yield _CsvBatch([old + tails[n] for old, n in rows], typed,
+                            lambda rows=rows: [(old, owners[n]) for old, n in rows])
         return
     it = iter(redirects)
     while chunk := list(islice(it, size)):
-        yield [(red.old, red) for red in chunk]
+        yield _CsvBatch([f"{red.old},{red.new},{red.status}" for red in chunk],
+                        all(type(red.status) is int for red in chunk),
+                        lambda chunk=chunk: [(red.old, red) for red in chunk])
 
 
 #: A batch of CSV lines none of which the csv module would quote.
@@ -729,14 +766,12 @@ def redirects_csv(redirects: RedirectSet | list[Redirect], path: Path) -> int:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["old", "new", "status"])
         for batch in _csv_batches(redirects):
-            rows += len(batch)
-            text = "\n".join([f"{old},{to.new},{to.status}" for old, to in batch])
-            if text.count(",") == 2 * len(batch) and all(type(to.status) is int for _, to in batch) \
-                    and _CSV_PLAIN_LINES.fullmatch(text):
+            rows += len(batch.lines)
+            text = "\n".join(batch.lines)
+            if batch.typed and text.count(",") == 2 * len(batch.lines) and _CSV_PLAIN_LINES.fullmatch(text):
                 fh.write(text + "\n")
                 continue
-            for old, to in batch:
-                line = f"{old},{to.new},{to.status}"
+            for line, (old, to) in zip(batch.lines, batch.rows()):
                 if type(to.status) is int and line.count(",") == 2 and _CSV_PLAIN.fullmatch(line):
                     fh.write(line + "\n")  # nothing the csv module would quote
                 else:
