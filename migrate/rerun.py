@@ -10,6 +10,13 @@ a re-run must cost what changed, not what exists.  Two fingerprints decide:
   redirect files of the last run are still right and are not rebuilt;
 * each *article*: its row as read (bodies included) and its plan entry.
 
+A re-run of the very same dump file (its ``content_digest``) under the same
+context need not read the bodies at all: every row reads as before, so each
+post is taken over when its plan entry (``planned_fingerprint``) and file
+are as the last run left them, with what the last run learnt from its text
+(an empty body, its comment switches) kept in the cache.  A live database has
+no such digest: its rows are read and compared every time.
+
 A post is taken over when both fingerprints match and the file on disk still
 holds the bytes the last run wrote (an edited post is left as the person
 left it, see ``stages/convert.py``).  The cache is a JSON file in the tool
@@ -29,13 +36,15 @@ from typing import Any, Iterable
 
 from . import __version__
 from .config import TOOL_FOLDER, Config
+from .joomla.comments import ALL_OPEN, DISABLED, LOCKED, OPEN, CommentSwitches
 from .joomla.model import ARTICLE, Article, JoomlaSite
 from .posts import PlannedArticle
 
 CACHE = f"{TOOL_FOLDER}/cache.json"
+_STATES = (OPEN, LOCKED, DISABLED)
 #: Libraries whose version changes what a post or a redirect file holds.
 _SHAPING = ("markdownify", "beautifulsoup4", "pyyaml", "ftfy", "python-slugify", "python-frontmatter")
-_FORMAT = 1
+_FORMAT = 2  # 2: the source's digest; each post's plan entry, empty body and comment switches
 
 
 @lru_cache(maxsize=1)
@@ -76,9 +85,18 @@ def _site_state(site: JoomlaSite) -> tuple:
     ) + ((site.k2,) if site.k2 is not None else ())
 
 
+def _planned_state(planned: PlannedArticle) -> tuple:
+    return (planned.path, planned.url, planned.date, planned.slug, planned.notes, planned.translation_key)
+
+
 def article_fingerprint(article: Article, planned: PlannedArticle) -> str:
-    planned_state = (planned.path, planned.url, planned.date, planned.slug, planned.notes, planned.translation_key)
-    return hashlib.sha256(repr((article, planned_state)).encode()).hexdigest()
+    return hashlib.sha256(repr((article, _planned_state(planned))).encode()).hexdigest()
+
+
+def planned_fingerprint(planned: PlannedArticle) -> str:
+    """What of the plan entry shapes its post: with the same rows (the same dump), the article's fingerprint
+    changes only with this."""
+    return hashlib.sha256(repr(_planned_state(planned)).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +107,9 @@ class CachedPost:
     warnings: tuple[str, ...]
     images: tuple[str, ...]
     broken_links: tuple[str, ...]
+    planned: str = ""  # planned_fingerprint of its entry
+    empty: bool = False  # the text was empty (the report says so on every run)
+    switches: CommentSwitches = ALL_OPEN  # what its text says of its comments
 
 
 @dataclass
@@ -96,6 +117,7 @@ class RunCache:
     """The last run's fingerprints, as committed with the site."""
 
     context: str | None = None
+    source: str | None = None  # the source's content_digest (a dump file's), None for a live database
     posts: dict[tuple[str, int], CachedPost] = field(default_factory=dict)  # by PlannedArticle.key
     redirects: dict[str, Any] | None = None  # the report section and the files, while the context holds
 
@@ -106,9 +128,12 @@ class RunCache:
             data = json.loads(path.read_text("utf-8"))
             if data.get("format") != _FORMAT:
                 return cls()
-            posts = {_key(k): CachedPost(v[0], v[1], v[2], tuple(v[3]), tuple(v[4]), tuple(v[5]))
+            posts = {_key(k): CachedPost(v[0], v[1], v[2], tuple(v[3]), tuple(v[4]), tuple(v[5]), str(v[6]),
+                                         v[7] is True, _loaded_switches(v[8]))
                      for k, v in data.get("posts", {}).items()}
-            return cls(context=data.get("context"), posts=posts, redirects=data.get("redirects"))
+            source = data.get("source")
+            return cls(context=data.get("context"), source=source if isinstance(source, str) else None, posts=posts,
+                       redirects=data.get("redirects"))
         except (OSError, ValueError, TypeError, IndexError, AttributeError):
             return cls()  # no cache, or one we cannot read: convert everything
 
@@ -116,11 +141,27 @@ class RunCache:
         data = {
             "format": _FORMAT,
             "context": self.context,
+            "source": self.source,
             "redirects": self.redirects,
-            "posts": {_name(k): [p.fingerprint, p.path, p.sha, list(p.warnings), list(p.images), list(p.broken_links)]
+            "posts": {_name(k): [p.fingerprint, p.path, p.sha, list(p.warnings), list(p.images), list(p.broken_links),
+                                 p.planned, p.empty, _switches(p.switches)]
                       for k, p in sorted(self.posts.items())},
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _switches(switches: CommentSwitches) -> list[str]:
+    """``[]`` for all open (nearly every post), else the three systems' states in field order."""
+    return [] if switches == ALL_OPEN else [switches.jcomments, switches.komento, switches.k2]
+
+
+def _loaded_switches(value: Any) -> CommentSwitches:
+    """``_switches`` read back; anything else makes the cache unreadable (ValueError): it is then not used."""
+    if value == []:
+        return ALL_OPEN
+    if not isinstance(value, list) or len(value) != 3 or not all(state in _STATES for state in value):
+        raise ValueError(f"comment switches: {value!r}")
+    return CommentSwitches(*value)
 
 
 def _name(key: tuple[str, int]) -> str:

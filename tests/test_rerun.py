@@ -7,6 +7,7 @@ rewritten.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,91 @@ def test_a_fingerprint_made_by_a_conversion_process_matches_the_main_process(dum
         assert entry.id == article.id
         sent = pickle.loads(pickle.dumps((article, entry), protocol=pickle.HIGHEST_PROTOCOL))
         assert article_fingerprint(*sent) == article_fingerprint(article, entry)
+
+
+K2_SITE = FIXTURES / "joomla3-k2-site.sql"  # articles and K2 items, comments locked and off by a tag in the text
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    """The site's files, the site's own path in them made neutral (the report and the Apache conf name it)."""
+    return {rel: data.replace(str(site).encode(), b"SITE") for rel, (_, data) in snapshot(site).items()}
+
+
+def test_a_rerun_of_the_same_dump_reads_no_body_and_writes_what_reading_them_writes(tmp_path, monkeypatch,
+                                                                                   conversions):
+    """The same dump file under the same context: its second pass (the bodies) is not read.  What the
+    texts said (an empty body, comments locked or off) comes from the cache, so the site is, byte for
+    byte, the one a re-run that reads every body again makes."""
+    import migrate.stages.convert as convert_stage
+    from migrate.sources.dump import DumpSource
+
+    passes: list[bool] = []
+    real_pass = DumpSource._pass
+    monkeypatch.setattr(DumpSource, "_pass", lambda self, wanted: passes.append(True) or real_pass(self, wanted))
+    quick, full = tmp_path / "quick", tmp_path / "full"
+    for site in (quick, full):
+        migrate(K2_SITE, site)
+    first_run = len(passes) // 2  # the tables and headers, then the bodies (of the articles, of the K2 items)
+    assert first_run >= 2
+    written = _files(quick)
+    assert any("comments" in rel for rel in written) and conversions
+
+    passes.clear()
+    conversions.clear()
+    migrate(K2_SITE, quick)
+    assert len(passes) == 1 and conversions == []
+
+    monkeypatch.setattr(convert_stage, "content_digest", lambda source: None)  # as for a live database
+    passes.clear()
+    migrate(K2_SITE, full)
+    assert len(passes) == first_run and conversions == []  # every body read and compared
+
+    quick_files, full_files = _files(quick), _files(full)
+    assert quick_files.keys() == full_files.keys() == written.keys()
+    differ = [rel for rel in quick_files if quick_files[rel] != full_files[rel]]
+    # The full re-run's cache holds no digest of the dump; the manifests hash each file as it is on disk,
+    # the site's path in it (the contents are compared above).
+    assert differ == ["_joomla2jekyll/cache.json", "_joomla2jekyll/manifest.json"]
+    manifests = [json.loads(files["_joomla2jekyll/manifest.json"])["files"] for files in (quick_files, full_files)]
+    assert manifests[0].keys() == manifests[1].keys()
+    assert quick_files == written  # and the quick re-run changed nothing
+
+
+def test_a_cache_with_comment_switches_it_does_not_know_is_not_used(tmp_path):
+    from migrate.rerun import RunCache
+
+    site = tmp_path / "site"
+    migrate(K2_SITE, site)
+    cache = site / "_joomla2jekyll" / "cache.json"
+    text = cache.read_text("utf-8")
+    assert text.count('"locked"') == 1  # the post whose comments {jcomments lock} locks
+    assert len(RunCache.load(site).posts) > 1
+    cache.write_text(text.replace('"locked"', '"lockd"'), "utf-8")
+    loaded = RunCache.load(site)
+    assert loaded.posts == {} and loaded.context is None  # everything converted again
+
+
+def test_the_plan_keeps_the_order_the_bodies_come_in(tmp_path):
+    """A re-run that reads no body goes through its posts in ``Plan.source_order`` (the report lists an
+    image's posts in that order): it must be the order the second pass gives, also for a dump whose
+    rows are not in id order."""
+    from migrate.progress import NoProgress
+    from migrate.sinks.jekyll import JekyllSite
+    from migrate.stages.plan import make_plan
+    from migrate.stages.read import reading
+
+    lines = (FIXTURES / "joomla3-blog.phpmyadmin.sql").read_text("utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("INSERT INTO `jb3_content`")) + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].rstrip().endswith(");"))
+    rows = [line.rstrip()[:-1] for line in lines[start:end + 1]]  # one row a line, its "," or ";" cut
+    assert all(row.startswith("(") and row.endswith(")") for row in rows) and len(rows) > 10
+    rows.reverse()
+    lines[start:end + 1] = [row + ",\n" for row in rows[:-1]] + [rows[-1] + ";\n"]
+    dump = tmp_path / "reversed.sql"
+    dump.write_text("".join(lines), "utf-8")
+    config = Config(source=str(dump), site=tmp_path / "site", now=NOW)
+    with reading(config, NoProgress()) as read:
+        plan = make_plan(read, config, JekyllSite(config.site))
+        came = [entry.key for _, entry in read.bodies({p.key: p for p in plan.articles})]
+    assert came == sorted(came, reverse=True)  # the rows' order, not the plan's (kind, id) order
+    assert plan.source_order == tuple(came)

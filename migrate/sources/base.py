@@ -67,6 +67,10 @@ class Source(Protocol):
     #
     # def forget(self, tables: Iterable[str]) -> None:
     #     """Drop what was kept of these tables; reading them again costs a pass."""
+    #
+    # def content_digest(self) -> str:
+    #     """A hash of everything the source holds, taken before its first read: the same hash
+    #     next time means every row reads the same (see :func:`content_digest`)."""
 
 
 def prefetch(source: Source, choose: Retain) -> None:
@@ -85,6 +89,14 @@ def forget(source: Source, tables: Iterable[str]) -> None:
     method = getattr(source, "forget", None)
     if method is not None:
         method(tables)
+
+
+def content_digest(source: Source) -> str | None:
+    """The hash of a source's whole content (a dump file's bytes), or None where there is none to take
+    (a live database: its rows change under the same URL).  A re-run of the same dump skips its
+    second pass when nothing else changed either (``stages/convert.py``)."""
+    method = getattr(source, "content_digest", None)
+    return method() if method is not None else None
 
 
 #: The URL schemes of a database source (PyMySQL behind each).

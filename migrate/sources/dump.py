@@ -33,6 +33,7 @@ triggers, never rows).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +84,23 @@ class DumpSource:
         self.verified_complete = False
         self._choose: Retain | None = None
         self._memory: KeptTables | None = None  # None until a pass has kept what _choose chose
+        self._digest: str | None = None
         if not self.path.is_file():
             raise SourceError(f"{self.path}: no such file")
+
+    def content_digest(self) -> str:
+        """The SHA-256 of the file's bytes (compressed, for a ``.gz`` or ``.zip``), as they were before the first pass.
+
+        Taken before anything is read, never after: a file rewritten during
+        the run then gets another hash next time, and is read again.
+        """
+        if self._digest is None:
+            try:
+                with self.path.open("rb") as fh:
+                    self._digest = hashlib.file_digest(fh, "sha256").hexdigest()  # 37 MB: 30 ms
+            except OSError as exc:
+                raise SourceError(f"cannot open {self.path}: {exc.strerror}") from None  # as open_dump says it
+        return self._digest
 
     # -- public ------------------------------------------------------------
     def tables(self) -> dict[str, TableInfo]:
@@ -129,6 +145,7 @@ class DumpSource:
 
     # -- the pass ----------------------------------------------------------
     def _pass(self, wanted: Wanted) -> Iterator[tuple[str, Row | BrokenRow]]:
+        self.content_digest()  # of the file this pass is about to read, if no pass has read it yet
         state = _State()
         retaining = Retaining(self._choose) if self._choose is not None and self._memory is None else None
         toks = Tokens(open_dump(self.path), self.name)

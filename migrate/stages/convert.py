@@ -20,7 +20,8 @@ from ..joomla.model import Article
 from ..notices import Notice
 from ..posts import PlannedArticle, Skip
 from ..progress import Progress
-from ..rerun import CachedPost, RunCache, article_fingerprint
+from ..sources.base import content_digest
+from ..rerun import CachedPost, RunCache, article_fingerprint, planned_fingerprint
 from ..sinks.jekyll import JekyllSite, Staging
 from ..transform import LateOptions, Outcomes, RenderOptions, Rendered, Workers, render_all
 from .plan import Plan
@@ -61,6 +62,9 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     nothing (and may be built while the conversion runs: ``LateOptions``).
     """
     out = Converted(kept_edits=edited_posts(target, plan))
+    out.cache.source = content_digest(reading.source)
+    same_source = out.cache.source is not None and out.cache.source == last.source
+    texts: dict[PostKey, tuple[bool, CommentSwitches]] = {}  # what the text of each post converted said (the cache)
     kept = set(out.kept_edits)
     wanted = {p.key: p for p in plan.writing if p.path not in kept}
     for p in plan.writing:
@@ -77,11 +81,31 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
         for image in found:
             out.images.setdefault(image, []).append(who)
 
+    def read_of(entry: PlannedArticle, empty: bool, switches: CommentSwitches) -> None:
+        """What the text says that the report and the comments need, read from it or from the cache."""
+        if empty:
+            out.notices.append(Notice("empty-body", "the article has no text: published as an empty post",
+                                      entry.notice_id))  # type: ignore[arg-type]
+        if switches != ALL_OPEN:
+            out.comment_switches[entry.key] = switches
+
+    def keep(entry: PlannedArticle, old: CachedPost) -> None:
+        staging.keep(old.path, old.sha)
+        out.cache.posts[entry.key] = old
+        take(entry, old.warnings, old.images, old.broken_links)
+        progress.advance()
+
     def to_convert() -> Iterator[tuple[Article, PlannedArticle]]:
+        unchanged = _all_unchanged(plan, wanted, last, target) if same_source else None
+        if unchanged is not None:
+            # The same dump and context, every post as the last run left it: its second pass is not read.
+            for entry, old in unchanged:
+                read_of(entry, old.empty, old.switches)
+                keep(entry, old)
+            wanted.clear()
+            return
         for article, entry in reading.bodies(wanted):
-            if not (article.introtext.strip() or article.fulltext.strip() or article.images.get("image_fulltext")):
-                out.notices.append(Notice("empty-body", "the article has no text: published as an empty post",
-                                          entry.notice_id))  # type: ignore[arg-type]
+            empty = not (article.introtext.strip() or article.fulltext.strip() or article.images.get("image_fulltext"))
             text = article.introtext + article.fulltext
             if article.kind == K2_ITEM:
                 category = reading.site.k2.category_params.get(article.catid) if reading.site.k2 else None
@@ -89,17 +113,14 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
                                        reading.site.k2.params if reading.site.k2 else None)
             else:
                 switches = text_switches(text)
-            if switches != ALL_OPEN:
-                out.comment_switches[entry.key] = switches
+            read_of(entry, empty, switches)
             old = last.posts.get(entry.key)
             # Computed here only to compare with the last run's; the conversion process computes the rest.
             if old is not None and old.fingerprint == article_fingerprint(article, entry) and old.path == entry.path \
                     and target.holds(old.path, old.sha):
-                staging.keep(old.path, old.sha)
-                out.cache.posts[entry.key] = old
-                take(entry, old.warnings, old.images, old.broken_links)
-                progress.advance()
+                keep(entry, old)
                 continue
+            texts[entry.key] = (empty, switches)
             yield article, entry
 
     by_key = {p.key: p for p in plan.writing}
@@ -112,7 +133,7 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
             if rendered.fatal is not None:
                 raise rendered.fatal
             out.outcomes.add(rendered)
-            _stage(rendered, by_key[rendered.key], out, staging, take)
+            _stage(rendered, by_key[rendered.key], out, staging, take, texts.pop(rendered.key))
     progress.finish()
     for missing in wanted.values():
         # Planned from the header pass but gone in the body pass: the
@@ -121,8 +142,30 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
     return out
 
 
+def _all_unchanged(plan: Plan, wanted: dict[PostKey, PlannedArticle], last: RunCache,
+                   target: JekyllSite) -> list[tuple[PlannedArticle, CachedPost]] | None:
+    """Every wanted post with the last run's record of it, in source order, if each would be taken over; else None.
+
+    Only for the same dump under the same context: each row then reads as
+    it did, so a post's fingerprint can differ only by its plan entry.
+    """
+    pending = dict(wanted)
+    out = []
+    for key in plan.source_order:
+        entry = pending.pop(key, None)
+        if entry is None:
+            continue
+        old = last.posts.get(key)
+        if old is None or old.planned != planned_fingerprint(entry) or old.path != entry.path \
+                or not target.holds(old.path, old.sha):
+            return None
+        out.append((entry, old))
+    return out if not pending else None
+
+
 def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging,
-           take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None]) -> None:
+           take: Callable[[PlannedArticle, Iterable[str], Iterable[str], Iterable[str]], None],
+           text: tuple[bool, CommentSwitches]) -> None:
     if rendered.error or (rendered.text is None and rendered.sha is None):
         take(entry, rendered.warnings, (), rendered.broken_links)
         out.failed[entry.key] = Skip("conversion-failed", rendered.error or "conversion failed")
@@ -134,5 +177,5 @@ def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: S
         sha = staging.write(entry.path or "", rendered.text or "")
     out.cache.posts[entry.key] = CachedPost(
         rendered.fingerprint or "", entry.path or "", sha, tuple(rendered.warnings),
-        tuple(rendered.images), tuple(rendered.broken_links),
+        tuple(rendered.images), tuple(rendered.broken_links), planned_fingerprint(entry), *text,
     )

@@ -11,17 +11,17 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Config
 from ..errors import MigrationError
-from ..joomla.model import ARTICLE, JoomlaSite
+from ..joomla.model import ARTICLE, Article, JoomlaSite
 from ..posts import POST, SKIP, PlannedArticle, Skip, plan
 from ..joomla.routes import main_sef_urls
 from ..sinks.categories import CategoryPage, K2Pages, category_pages, k2_pages, language_homes
 from ..sinks.jekyll import JekyllSite
-from ..sources import JoomlaConfig
+from ..sources import BrokenRow, JoomlaConfig
 from .read import Reading
 
 
@@ -35,6 +35,9 @@ class Plan:
     # PlannedArticle.key -> a permalink the site's pattern does not give: a post of a
     # non-default language (/fr/...), or with --keep-urls its old URL
     kept_urls: Mapping[tuple[str, int], str]
+    # PlannedArticle.key of every article and K2 item read, in the order the source gives them (the order
+    # their bodies come in): a re-run that reads no body goes through its posts in this order.
+    source_order: tuple[tuple[str, int], ...] = ()
 
     @property
     def pages(self) -> list[CategoryPage]:
@@ -87,8 +90,16 @@ def site_timezone(config: Config, joomla: JoomlaConfig | None, existing: dict | 
 
 def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
     timezone = site_timezone(config, reading.joomla, target.existing_config())
+    order: list[tuple[str, int]] = []
+
+    def noted(entries: Iterable[Article | BrokenRow]) -> Iterator[Article | BrokenRow]:
+        for item in entries:
+            if isinstance(item, Article):
+                order.append((item.kind, item.id))
+            yield item
+
     articles = plan(
-        reading.reader.entries(reading.site, bodies=False),
+        noted(reading.reader.entries(reading.site, bodies=False)),
         drafts=config.drafts,
         now=config.now,
         tz=ZoneInfo(timezone),
@@ -106,6 +117,7 @@ def make_plan(reading: Reading, config: Config, target: JekyllSite) -> Plan:
         k2=_k2_pages(reading.site, articles, categories),
         language_homes=MappingProxyType(language_homes(reading.site, reading.languages, reading.default_language)),
         kept_urls=MappingProxyType(kept),
+        source_order=tuple(order),
     )
 
 
