@@ -292,6 +292,7 @@ def _count_opens(monkeypatch) -> list:
         pytest.param(FIXTURES / "joomla3-blog.complete-insert.sql", id="joomla3-blog-complete-insert"),
         pytest.param(FIXTURES / "joomla15-mini.sql", id="joomla15-mini"),
         pytest.param(FIXTURES / "joomla5-mini.sql", id="joomla5-mini"),
+        pytest.param(FIXTURES / "joomla3-k2-site.sql", id="joomla3-k2-site"),  # the K2 items' bodies in the same pass
         *corpus_params(),
     ],
 )

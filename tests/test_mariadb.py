@@ -231,16 +231,16 @@ def test_b_run_with_writes_between_passes_gives_the_dump_site(tmp_path: Path, ma
 
     dump = FIXTURES / "joomla3-blog.sql"
     url = mariadb(dump, "fixture_snapshot_run")
-    articles = JoomlaReader.articles
+    entries = JoomlaReader.entries
     passes: list[bool] = []
 
-    def articles_with_writes(self, site, *, bodies=True):
+    def entries_with_writes(self, site, *, bodies=True):
         if bodies and True not in passes:  # after the header pass, before the body pass
             _write_from_outside(url)
         passes.append(bodies)
-        return articles(self, site, bodies=bodies)
+        return entries(self, site, bodies=bodies)
 
-    monkeypatch.setattr(JoomlaReader, "articles", articles_with_writes)
+    monkeypatch.setattr(JoomlaReader, "entries", entries_with_writes)
     report = run(Config(source=url, site=tmp_path / "db", now=NOW, drafts=True, jobs=1))
     assert passes == [False, True]
     assert not any("could not be read a second time" in (p.reason or "") for p in report.articles)

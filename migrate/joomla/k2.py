@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from ..errors import ArticleError
 from ..sources.base import BrokenRow, Source, forget
@@ -21,7 +21,6 @@ from .versions import RepairedText, as_int, as_str, parse_date
 ITEMS = "k2_items"
 #: The K2 tables besides the items, by name without the prefix.
 SITE_TABLES = ("k2_categories", "k2_tags", "k2_tags_xref", "k2_users", "k2_extra_fields")
-BODY_COLUMNS = ("introtext", "fulltext")
 PUBLIC_ACCESS = frozenset({1, 5})  # Joomla 2.5+ view levels Public and Guest
 
 
@@ -104,25 +103,20 @@ def _categories(k2: K2Site, rows: list[dict[str, Any]], fix: Callable[[str], str
         k2.category_params[cid] = as_str(row.get("params"))
 
 
-def read_items(source: Source, prefix: str, site: JoomlaSite, fix: Callable[[str], str], *,
-               bodies: bool = True) -> Iterator[Article | BrokenRow]:
-    """Stream the K2 items as ``Article`` records of kind K2_ITEM; a bad row comes as a BrokenRow."""
+def items_table(source: Source, prefix: str, site: JoomlaSite) -> str | None:
+    """The K2 items' table, read beside the articles (``JoomlaReader.entries``); None on a site without K2."""
     if site.k2 is None or not has_k2(source, prefix):
-        return
-    table = prefix + ITEMS
-    columns = source.tables()[table].columns
-    wanted = None if bodies else tuple(c for c in columns if c not in BODY_COLUMNS)
-    for _, row in source.read({table: wanted}):
-        if isinstance(row, BrokenRow):
-            yield row
-            continue
-        try:
-            yield k2_item(row, site, fix)
-        except ArticleError as exc:
-            iid = row.get("id")
-            yield BrokenRow(table, f"K2 item {iid}", str(exc), iid if isinstance(iid, int) else None)
-    if not bodies:
-        forget(source, [table])  # the headers are planned once
+        return None
+    return prefix + ITEMS
+
+
+def read_item(table: str, row: dict[str, Any], site: JoomlaSite, fix: Callable[[str], str]) -> Article | BrokenRow:
+    """A ``#__k2_items`` row as an ``Article`` of kind K2_ITEM, or, when it cannot be one, a BrokenRow."""
+    try:
+        return k2_item(row, site, fix)
+    except ArticleError as exc:
+        iid = row.get("id")
+        return BrokenRow(table, f"K2 item {iid}", str(exc), iid if isinstance(iid, int) else None)
 
 
 def k2_item(row: dict[str, Any], site: JoomlaSite, fix: Callable[[str], str]) -> Article:
