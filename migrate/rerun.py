@@ -36,12 +36,11 @@ from typing import Any, Iterable
 
 from . import __version__
 from .config import TOOL_FOLDER, Config
-from .joomla.comments import ALL_OPEN, DISABLED, LOCKED, OPEN, CommentSwitches
+from .joomla.comments import ALL_OPEN, STATES, CommentSwitches
 from .joomla.model import ARTICLE, Article, JoomlaSite
 from .posts import PlannedArticle
 
 CACHE = f"{TOOL_FOLDER}/cache.json"
-_STATES = (OPEN, LOCKED, DISABLED)
 #: Libraries whose version changes what a post or a redirect file holds.
 _SHAPING = ("markdownify", "beautifulsoup4", "pyyaml", "ftfy", "python-slugify", "python-frontmatter")
 _FORMAT = 2  # 2: the source's digest; each post's plan entry, empty body and comment switches
@@ -159,7 +158,7 @@ def _loaded_switches(value: Any) -> CommentSwitches:
     """``_switches`` read back; anything else makes the cache unreadable (ValueError): it is then not used."""
     if value == []:
         return ALL_OPEN
-    if not isinstance(value, list) or len(value) != 3 or not all(state in _STATES for state in value):
+    if not isinstance(value, list) or len(value) != 3 or not all(state in STATES for state in value):
         raise ValueError(f"comment switches: {value!r}")
     return CommentSwitches(*value)
 

@@ -73,7 +73,8 @@ MAX_DEPTH = 20
 # -- open, locked, off -----------------------------------------------------------
 
 OPEN, LOCKED, DISABLED = "open", "locked", "disabled"
-_CLOSEDNESS = {OPEN: 0, LOCKED: 1, DISABLED: 2}
+STATES = (OPEN, LOCKED, DISABLED)  # from the most open to the most closed
+_CLOSEDNESS = {state: rank for rank, state in enumerate(STATES)}
 
 
 @dataclass(frozen=True, slots=True)
