@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import multiprocessing
+import os
 import re
 import shutil
 import signal
@@ -15,6 +17,7 @@ import pymysql
 import pytest
 from sqlalchemy.engine import make_url
 
+import migrate.stages.map_urls as map_urls
 import migrate.transform
 from migrate.config import Config
 from migrate.errors import MigrationError
@@ -145,8 +148,8 @@ def _site_files(site: Path) -> dict[str, bytes]:
 
 def test_articles_converted_while_the_map_is_built_give_the_site_one_process_gives(tmp_path, linked_dump,
                                                                                      monkeypatch):
-    """With several processes the map is built on a thread while the articles convert; the articles whose
-    links need it convert again once it is built, in their place: same site, same report."""
+    """With several processes the map is built beside the conversion; the articles whose links need it
+    convert again once it is built, in their place: same site, same report."""
     site = tmp_path / "site"  # the same folder both times: some files name it
     one = run(Config(source=str(linked_dump), site=site, now=NOW, jobs=1))
     expected = _site_files(site)
@@ -155,9 +158,9 @@ def test_articles_converted_while_the_map_is_built_give_the_site_one_process_giv
     assert len(linked) >= 10 and not any(_SEF.encode() in data for data in expected.values())
     real_build = UrlMap._build
 
-    def slow_build(self, cancel=None):
+    def slow_build(self, cancel=None, folder=None):
         time.sleep(1.0)  # long enough that the first chunks are converted before the map is there
-        return real_build(self, cancel)
+        return real_build(self, cancel, folder)
 
     monkeypatch.setattr(UrlMap, "_build", slow_build)
     deferred: list[int] = []
@@ -171,8 +174,18 @@ def test_articles_converted_while_the_map_is_built_give_the_site_one_process_giv
     assert two.to_json() == one.to_json()
 
 
-def test_a_map_that_fails_on_its_thread_fails_the_run_and_writes_nothing(tmp_path, linked_dump, monkeypatch):
-    def broken(self, cancel=None):
+@pytest.fixture(params=["process", "thread"])
+def beside(request, monkeypatch) -> str:
+    """Where the map is built beside the run: a forked process (where there is fork), else a thread."""
+    if request.param == "process" and "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: the map is built on a thread")
+    monkeypatch.setattr(map_urls, "_forks", lambda: request.param == "process")
+    return request.param
+
+
+def test_a_map_that_fails_beside_the_run_fails_the_run_and_writes_nothing(tmp_path, linked_dump, monkeypatch,
+                                                                          beside):
+    def broken(self, cancel=None, folder=None):
         time.sleep(0.5)
         raise MigrationError("the map broke")
 
@@ -183,21 +196,24 @@ def test_a_map_that_fails_on_its_thread_fails_the_run_and_writes_nothing(tmp_pat
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".joomla2jekyll-staging-")]
 
 
-def _map_threads() -> list[threading.Thread]:
-    """The map's threads still running a moment from now (a thread ends just after it says it is done)."""
+def _builders() -> list:
+    """The map's threads and processes still running a moment from now (they end just after they say so)."""
     found = [t for t in threading.enumerate() if t.name == "joomla2jekyll-map"]
-    for thread in found:
-        thread.join(2)
-    return [t for t in found if t.is_alive()]
+    found += [p for p in multiprocessing.active_children() if p.name == "joomla2jekyll-map"]
+    for builder in found:
+        builder.join(2)
+    return [b for b in found if b.is_alive()]
 
 
-def _endless_map(stores: list):
-    """A ``UrlMap._build`` that never ends on its own: it claims, batch after batch."""
+def _endless_map(record: Path):
+    """A ``UrlMap._build`` that never ends on its own: it claims, batch after batch.  The folder of its
+    store is written to ``record``, a file: the build may run in another process."""
     from migrate.redirects.store import ROUTE, RouteStore
 
-    def endless(self, cancel=None):
-        store = RouteStore(cancel)
-        stores.append(store)
+    def endless(self, cancel=None, folder=None):
+        store = RouteStore(cancel, folder)
+        with record.open("a") as out:
+            out.write(store.dir + "\n")
         try:
             n = 0
             while True:
@@ -210,33 +226,103 @@ def _endless_map(stores: list):
     return endless
 
 
-def test_a_run_that_stops_while_the_map_is_built_stops_its_thread_first(monkeypatch):
-    """Closing the map (a run stopping: Ctrl-C, an error) stops the thread and waits for it: its SQLite
-    connection closed under it, or the interpreter ending while it is in SQLite, crash the process."""
-    stores: list = []
-    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
+def _store_folders(record: Path, at_least: int = 1) -> list[Path]:
+    """The folders the endless maps of ``record`` made, once ``at_least`` of them began."""
+    for _ in range(100):
+        folders = [Path(line) for line in record.read_text().splitlines()] if record.exists() else []
+        if len(folders) >= at_least:
+            return folders
+        time.sleep(0.05)
+    raise AssertionError(f"no map began building (looked in {record})")
+
+
+def test_a_run_that_stops_while_the_map_is_built_stops_the_build_first(tmp_path, monkeypatch, beside):
+    """Closing the map (a run stopping: Ctrl-C, an error) stops the build and waits for it: a thread's
+    SQLite connection closed under it, or the interpreter ending while it is in SQLite, crash the process;
+    a process left running would go on writing a map nobody reads."""
+    record = tmp_path / "stores"
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(record))
     urls = UrlMap(None, None)  # type: ignore[arg-type]
     urls.build_beside()
+    folder, = _store_folders(record)
     time.sleep(0.3)
-    assert not urls.ready() and stores
+    assert not urls.ready()
     urls.close()
-    assert not _map_threads()
-    assert not Path(stores[0].dir).exists()  # the cancelled store went with it
+    assert not _builders()
+    assert not folder.exists()  # the cancelled store went with it
 
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="no signals to one thread here")
-def test_ctrl_c_while_waiting_for_the_map_stops_its_thread(monkeypatch):
-    stores: list = []
-    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
+def test_ctrl_c_while_waiting_for_the_map_stops_the_build(tmp_path, monkeypatch, beside):
+    record = tmp_path / "stores"
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(record))
     urls = UrlMap(None, None)  # type: ignore[arg-type]
     urls.build_beside()
     main = threading.main_thread().ident
     threading.Timer(0.3, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
     with pytest.raises(KeyboardInterrupt):
         urls.get()  # waits for the map: the conversion needs it
-    assert not _map_threads()
-    assert stores and not Path(stores[0].dir).exists()
+    assert not _builders()
+    assert not _store_folders(record)[0].exists()
     urls.close()
+
+
+def test_a_map_process_killed_mid_build_leaves_the_map_to_the_main_process(tmp_path, linked_dump, monkeypatch):
+    """The OOM killer on a small machine, say: the run builds the map itself, and writes the same site."""
+    # Killed before it could answer: the main process waits for it, then builds the map.
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: the map is built on a thread")
+    monkeypatch.setattr(map_urls, "_forks", lambda: True)
+    site = tmp_path / "site"
+    run(Config(source=str(linked_dump), site=site, now=NOW, jobs=1))
+    expected = _site_files(site)
+    shutil.rmtree(site)
+    real_build, main, record = UrlMap._build, os.getpid(), tmp_path / "stores"
+
+    def killed_in_a_child(self, cancel=None, folder=None):
+        if os.getpid() != main:
+            _endless_map(record)(self, cancel, folder)  # a store half made, then killed
+        return real_build(self, cancel, folder)
+
+    def get_after_killing(self):
+        if isinstance(self._beside, map_urls._InChild) and not killed:
+            killed.append(_store_folders(record)[0])
+            self._beside._process.kill()
+        return real_get(self)
+
+    monkeypatch.setattr(UrlMap, "_build", killed_in_a_child)
+    real_get, killed = UrlMap.get, []
+    monkeypatch.setattr(UrlMap, "get", get_after_killing)
+    run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
+    assert killed and not killed[0].exists()  # the killed child's folder is gone
+    assert _site_files(site) == expected
+    assert not _builders()
+
+
+def test_a_map_process_stops_when_the_main_process_is_killed(tmp_path, monkeypatch):
+    """Killed (SIGKILL: nothing of the main process runs), the main process cannot stop its map's
+    process: that process sees it gone within moments, stops and removes its file."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: the map is built on a thread")
+    monkeypatch.setattr(map_urls, "_forks", lambda: True)
+    record = tmp_path / "stores"
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(record))
+
+    def a_run() -> None:
+        urls = UrlMap(None, None)  # type: ignore[arg-type]
+        urls.build_beside()
+        time.sleep(600)
+
+    main = multiprocessing.get_context("fork").Process(target=a_run)  # a daemon may not start processes
+    main.start()
+    folder, = _store_folders(record)
+    main.kill()
+    main.join()
+    for _ in range(100):
+        if not folder.exists():
+            break
+        time.sleep(0.05)
+    assert not folder.exists()
 
 
 def test_a_cancelled_map_stops_inside_a_long_sqlite_statement():
@@ -259,7 +345,7 @@ def test_a_cancelled_map_stops_inside_a_long_sqlite_statement():
 
 
 def test_a_map_built_beside_a_run_that_reuses_the_redirect_files_is_stopped_after_the_conversion(
-        tmp_path, linked_dump, monkeypatch):
+        tmp_path, linked_dump, monkeypatch, beside):
     """A re-run whose redirect files stand needs the map only for the links of the articles it converts
     again: once they are done, a map still being built is stopped, not waited for."""
     import migrate.stages.convert as convert_stage
@@ -274,16 +360,16 @@ def test_a_map_built_beside_a_run_that_reuses_the_redirect_files_is_stopped_afte
     monkeypatch.setattr(convert_stage, "content_digest", lambda source: "another dump")
     monkeypatch.setattr(convert_stage, "article_fingerprint", lambda article, entry: "edited in Joomla"
                         if article.id == plain else real_fingerprint(article, entry))
-    stores: list = []
-    monkeypatch.setattr(UrlMap, "_build", _endless_map(stores))
+    record = tmp_path / "stores"
+    monkeypatch.setattr(UrlMap, "_build", _endless_map(record))
     from migrate.sinks.jekyll import Staging
 
     real_commit, running = Staging.commit, []
-    monkeypatch.setattr(Staging, "commit", lambda self, **kw: running.extend(_map_threads()) or real_commit(self, **kw))
+    monkeypatch.setattr(Staging, "commit", lambda self, **kw: running.extend(_builders()) or real_commit(self, **kw))
     run(Config(source=str(linked_dump), site=site, now=NOW, jobs=2))
-    assert stores, "the article converted again with the map being built beside it"
+    folder, = _store_folders(record)  # the article converted again with the map being built beside it
     assert not running  # stopped once the conversion was done, not at the end of the run
-    assert not _map_threads() and not Path(stores[0].dir).exists()
+    assert not _builders() and not folder.exists()
     after = _site_files(site)
     assert {rel: data for rel, data in after.items() if not rel.startswith("_joomla2jekyll/")} == \
         {rel: data for rel, data in before.items() if not rel.startswith("_joomla2jekyll/")}

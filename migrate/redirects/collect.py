@@ -12,7 +12,6 @@ data held in memory.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from enum import IntEnum
 from operator import attrgetter
@@ -24,7 +23,7 @@ from ..url_safety import UnsafeValue, encode_segment, refuse_control, safe_targe
 from .keys import FRONT_CONTROLLER_PATHS, ascii_lower, decoded_path, fold_key, folds_back, route_spelling
 from ..joomla.model import K2_ITEM as K2_POST
 from .records import ARTICLE, K2_ITEM, Conflict, Origin, Owner, Rank, Redirect, RedirectSet
-from .store import ROUTE, SPELLINGS, Claim, RouteStore, Settled, StoredRedirectSet, decode_key, encode_key, spell
+from .store import ROUTE, SPELLINGS, Claim, Flag, RouteStore, Settled, StoredRedirectSet, decode_key, encode_key, spell
 
 
 class Tier(IntEnum):
@@ -88,10 +87,11 @@ class Claimant:
 class Collector:
     """Gathers claims on old URLs and settles them (``settle``) into a ``StoredRedirectSet``."""
 
-    def __init__(self, sef_suffix_both: bool, index_php_both: bool, cancel: threading.Event | None = None) -> None:
+    def __init__(self, sef_suffix_both: bool, index_php_both: bool, cancel: Flag | None = None,
+                 folder: str | None = None) -> None:
         self.sef_suffix_both = sef_suffix_both
         self.index_php_both = index_php_both
-        self.store = RouteStore(cancel)
+        self.store = RouteStore(cancel, folder)
         self.warnings: list[Notice] = []
         self._numbers: dict[Owner, int] = {}
         self.owners: list[Owner] = []

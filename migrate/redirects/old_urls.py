@@ -9,7 +9,6 @@ then the lowest article id, then categories, the home page, redirect links.
 
 from __future__ import annotations
 
-import threading
 from typing import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +25,7 @@ from .keys import ARTICLE_QUERY, CATEGORY_QUERY, FRONT_CONTROLLER_PATHS, fold_ke
 from .records import (
     ARTICLE, CATEGORY, FEED, HOME, K2_CATEGORY, K2_ITEM, K2_LIST, K2_TAG, REDIRECT_LINK, Origin, Rank, RedirectSet, no_cycle_collection,
 )
+from .store import Flag
 
 __all__ = ["old_url_redirects", "main_sef_url", "main_sef_urls", "read_language_prefixes"]
 
@@ -48,7 +48,8 @@ def old_url_redirects(
     language_homes: Mapping[str, str] | None = None,
     feed_url: str | None = "/feed.xml",
     home_url: str = "/",
-    cancel: threading.Event | None = None,
+    cancel: Flag | None = None,
+    store_folder: str | None = None,
 ) -> RedirectSet:
     """Every old URL form of every posted article and every category page.
 
@@ -65,11 +66,12 @@ def old_url_redirects(
     categories, then redirect links, and the losers are listed in
     ``RedirectSet.conflicts``.  Setting ``cancel`` (from another thread)
     stops it (``store.Cancelled``, or SQLite's "interrupted" error); a map
-    that is not built removes its file.
+    that is not built removes its file, which goes in ``store_folder`` when
+    it is given (an empty folder), else in a temporary folder of its own.
     """
     with no_cycle_collection():
         routes = SiteRoutes(site, language_prefixes)
-        out = Collector(sef_suffix_both, index_php_both, cancel)
+        out = Collector(sef_suffix_both, index_php_both, cancel, store_folder)
         try:
             return _claim_all(out, site, planned, routes, category_pages, feed_url, home_url, language_homes,
                               k2_categories, k2_tags)

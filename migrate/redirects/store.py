@@ -26,11 +26,10 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple, Protocol
 
 from ..notices import Notice
 from .keys import ascii_lower, route_spelling
@@ -91,6 +90,12 @@ class Cancelled(Exception):
     """The map being built is no longer wanted (``RouteStore``'s ``cancel`` was set)."""
 
 
+class Flag(Protocol):
+    """What stops a map being built: a ``threading.Event`` set by another thread, or a test of its own."""
+
+    def is_set(self) -> bool: ...
+
+
 class RouteStore:
     """A temporary SQLite file: claims while the map is made, then the settled map.
 
@@ -102,9 +107,10 @@ class RouteStore:
     (its connection must not be closed by another thread under it).
     """
 
-    def __init__(self, cancel: threading.Event | None = None) -> None:
+    def __init__(self, cancel: Flag | None = None, folder: str | None = None) -> None:
+        """``folder``: an empty temporary folder to use (its owner removes it if this process is killed)."""
         self._cancel = cancel
-        self.dir = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
+        self.dir = folder or tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
         self.path = os.path.join(self.dir, "map.sqlite")
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._finalizer = weakref.finalize(self, _remove, self.db, self.dir)
@@ -279,6 +285,21 @@ class RouteStore:
         store._pending, store._indexed, store._cancel = [], True, None
         store._finalizer = weakref.finalize(store, store.db.close)
         return store
+
+    @classmethod
+    def adopted(cls, path: str) -> "RouteStore":
+        """The settled map another process built and handed over (``hand_over``): read-only, and its
+        folder is removed with this store."""
+        store = cls.opened(path)
+        store._finalizer.detach()
+        store._finalizer = weakref.finalize(store, _remove, store.db, store.dir)
+        return store
+
+    def hand_over(self) -> str:
+        """Close this store but leave its file for another process to adopt; returns the file's path."""
+        self._finalizer.detach()
+        self.db.close()
+        return self.path
 
     def close(self) -> None:
         self._finalizer()

@@ -3,31 +3,34 @@
 The map is built the first time something needs it (the link rewriting of
 the conversion, the report, the redirect files) and lives on disk while it
 is used; a re-run whose context did not change needs it for nothing.  A run
-on several processes builds it on a thread while the first articles convert
-(``build_beside``): only an article with a SEF path link needs it.
+on several processes builds it beside the conversion (``build_beside``):
+only an article with a SEF path link needs it before the end.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
 import threading
 import weakref
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
 from ..config import FEED_URL, REDIRECTS_FOLDER, Config
 from ..convert import DictLinkResolver
 from ..convert.links import PendingPaths
+from ..errors import MigrationError
 from ..joomla.model import ARTICLE, K2_ITEM
 from ..notices import Notice
 from ..posts import POST
 from ..redirects import RedirectSet
 from ..redirects.check import check_access_log
 from ..redirects.old_urls import old_url_redirects
-from ..redirects.store import StoredIds, StoredPaths, StoredRedirectSet, write_ids
+from ..redirects.store import Flag, RouteStore, StoredIds, StoredPaths, StoredRedirectSet, write_ids
 from ..rerun import RunCache
 from ..sinks.jekyll import JekyllSite
 from .plan import Plan
@@ -42,39 +45,49 @@ class UrlMap:
         self._redirects: RedirectSet | None = None
         self._ids: StoredIds | None = None
         self._ids_cleanup: weakref.finalize | None = None
-        self._beside: _Beside | None = None
+        self._beside: _InChild | _OnThread | None = None
 
     def build_beside(self) -> None:
-        """Start building the map on a thread of its own; ``get`` waits for it (and raises what it raised).
+        """Start building the map beside the run; ``get`` waits for it (and raises what it raised).
 
-        The thread mostly runs Python, so it shares the main process's core
-        with the reading of the bodies: the gain is the conversion processes
-        working meanwhile instead of waiting for the whole map.
+        Where processes are forked (Linux), in a process of its own: the map
+        is a third of the main process's work on a large site, and the main
+        process is the run's bottleneck (it reads the bodies and feeds the
+        conversion).  A forked process shares the plan as it is, where a
+        spawned one would need it all sent: elsewhere it is a thread, which
+        shares the main process's core and only lets the conversion start
+        before the map is done.
         """
         if self._redirects is None and self._beside is None:
-            self._beside = _Beside(self._build)
+            self._beside = _InChild(self._build) if _forks() else _OnThread(self._build)
 
     def wait_built(self) -> None:
-        """Wait until a map being built beside is built (or failed), without taking it.
+        """Wait until a map being built on a thread is built (or failed), without taking it.
 
         A run forks a replacement conversion process after this: a fork
         while the thread is inside SQLite could leave one of SQLite's locks
-        held for ever in the child.
+        held for ever in the child.  A map built in a process of its own
+        holds nothing of this one.
         """
-        if self._beside is not None:
+        if isinstance(self._beside, _OnThread):
             self._beside.done.wait()
 
     def ready(self) -> bool:
         """Whether ``get`` would return at once."""
-        return self._redirects is not None or (self._beside is not None and self._beside.done.is_set())
+        return self._redirects is not None or (self._beside is not None and self._beside.ready())
 
     def get(self) -> RedirectSet:
         if self._beside is not None:
             try:
                 built = self._beside.result()
+            except BuilderDied:
+                # Killed (the OOM killer, say): built here after all, the same map.
+                self._beside.abandon()
+                self._beside = None
+                built = self._build()
             except BaseException:
                 # Ctrl-C while waiting, or what the build raised: the thread is stopped before anything
-                # else (see _Beside.abandon); the run is failing.  Kept until it is stopped: a second
+                # else (see abandon); the run is failing.  Kept until it is stopped: a second
                 # Ctrl-C here leaves it to close().
                 self._beside.abandon()
                 self._beside = None
@@ -84,7 +97,7 @@ class UrlMap:
             self._redirects = self._build()
         return self._redirects
 
-    def _build(self, cancel: threading.Event | None = None) -> RedirectSet:
+    def _build(self, cancel: Flag | None = None, folder: str | None = None) -> RedirectSet:
         redirects = old_url_redirects(
             self.reading.site, list(self.plan.articles), language_prefixes=self.reading.languages,
             category_pages=dict(self.plan.categories), feed_url=FEED_URL,
@@ -92,7 +105,7 @@ class UrlMap:
             k2_tags={name: page.url for name, page in self.plan.k2.tags.items()},
             language_homes={sef: self.plan.language_homes[lang].url if lang in self.plan.language_homes else "/"
                             for lang, sef in self.reading.languages.items()},
-            cancel=cancel,
+            cancel=cancel, store_folder=folder,
         )
         assert isinstance(redirects, StoredRedirectSet)
         return redirects
@@ -175,7 +188,90 @@ class UrlMap:
         return summary, about_articles
 
 
-class _Beside:
+def _forks() -> bool:
+    """Whether this platform starts processes by fork (the conversion workers' way too)."""
+    return multiprocessing.get_start_method() == "fork"
+
+
+class BuilderDied(MigrationError):
+    """The process building the map ended without an answer (killed); the main process can build it."""
+
+
+class _InChild:
+    """A map built in a forked process; its result, or the error it raised, taken once.
+
+    The child writes the map's file into a folder this process made and
+    owns: a child killed halfway leaves nothing behind once ``abandon`` has
+    removed the folder.  Built, the child hands the file over and sends
+    what the redirect writer is sent too (owners, conflicts, warnings).
+    """
+
+    def __init__(self, build: Callable[[Flag, str], RedirectSet]) -> None:
+        from ..transform import start_deaf  # the conversion workers' start, shared
+
+        context = multiprocessing.get_context("fork")
+        self._folder = tempfile.mkdtemp(prefix="joomla2jekyll-redirects-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+        self._answers, answers_out = context.Pipe(duplex=False)
+        self._process = context.Process(target=_build_in_child, args=(build, self._folder, answers_out),
+                                        daemon=True, name="joomla2jekyll-map")
+        start_deaf(self._process, answers_out)
+
+    def ready(self) -> bool:
+        return self._answers.poll()
+
+    def result(self) -> RedirectSet:
+        try:
+            kind, value = self._answers.recv()
+        except (EOFError, OSError):
+            self._process.join(1)
+            raise BuilderDied(f"the process building the redirect map died (exit code "
+                              f"{self._process.exitcode})") from None
+        if kind == "error":
+            raise value
+        path, owners, conflicts, warnings = value
+        store = RouteStore.adopted(path)
+        self._cleanup.detach()  # the store removes the folder now
+        self._process.join()
+        return StoredRedirectSet(store, owners, conflicts, warnings)
+
+    def abandon(self) -> None:
+        """Nobody will take the map (the run is stopping, or it died): stop the process, remove its folder."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._answers.close()
+        self._cleanup()
+
+
+class _ParentGone:
+    """The ``cancel`` of a map built in a child: the main process is gone (killed), so nobody will read it."""
+
+    def __init__(self) -> None:
+        self._parent = os.getppid()
+
+    def is_set(self) -> bool:
+        return os.getppid() != self._parent
+
+
+def _build_in_child(build: Callable[[Flag, str], RedirectSet], folder: str, answers: Connection) -> None:
+    from ..transform import ignore_ctrl_c
+
+    ignore_ctrl_c()
+    try:
+        redirects = build(_ParentGone(), folder)
+        assert isinstance(redirects, StoredRedirectSet)
+        answer: tuple = ("ok", (redirects.store.hand_over(), redirects.owners, redirects.conflicts,
+                                redirects.warnings))
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
+        answer = ("error", exc)
+    try:
+        answers.send(answer)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text then
+        answers.send(("error", MigrationError(f"building the redirect map failed: {answer[1]!r}")))
+
+
+class _OnThread:
     """A map built on a thread; its result, or the error it raised, taken once."""
 
     def __init__(self, build: Callable[[threading.Event], RedirectSet]) -> None:
@@ -185,6 +281,9 @@ class _Beside:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(build,), name="joomla2jekyll-map", daemon=True)
         self._thread.start()
+
+    def ready(self) -> bool:
+        return self.done.is_set()
 
     def _run(self, build: Callable[[threading.Event], RedirectSet]) -> None:
         if hasattr(signal, "pthread_sigmask"):
