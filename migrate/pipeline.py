@@ -141,8 +141,8 @@ def _migrate(config: Config, read: Reading, plan: Plan, urls: UrlMap, target: Je
     context = context_fingerprint(config, plan.timezone, read.site, plan.articles,
                                   extra=(sorted(read.languages.items()), str(install_dir(config))))
     reuse = reusable_redirects(last, context, config, target)
-    # On several processes the map is built on a thread while the first articles convert (most do not
-    # need it); what needs it before (redirect_from lines, the access log's check) builds it first.
+    # On several processes the map is built beside the conversion (a process of its own where there is
+    # fork, else a thread; most articles do not need it); what needs it before (redirect_from lines, the access log's check) builds it first.
     late = (workers is not None and workers.parallel and config.access_log is None
             and "redirect-from" not in config.redirect_formats)
     summary: dict = {}

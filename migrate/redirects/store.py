@@ -104,7 +104,9 @@ class RouteStore:
     on a thread is stopped by setting ``cancel``: a statement running then
     is interrupted (``sqlite3.OperationalError``), the next batch written
     raises ``Cancelled``; whoever made the store on that thread closes it
-    (its connection must not be closed by another thread under it).
+    (its connection must not be closed by another thread under it).  A map
+    built in a process of its own hands its file over (``hand_over``) to
+    the main process, which ``adopted`` it.
     """
 
     def __init__(self, cancel: Flag | None = None, folder: str | None = None) -> None:

@@ -233,6 +233,7 @@ class _InChild:
         store = RouteStore.adopted(path)
         self._cleanup.detach()  # the store removes the folder now
         self._process.join()
+        self._answers.close()
         return StoredRedirectSet(store, owners, conflicts, warnings)
 
     def abandon(self) -> None:
