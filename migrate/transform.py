@@ -33,7 +33,7 @@ from itertools import islice
 from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from pathlib import PurePath
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from bs4.builder import ParserRejectedMarkup
@@ -338,6 +338,33 @@ def start_deaf(process: multiprocessing.process.BaseProcess, *its_ends: Connecti
     finally:
         for end in its_ends:
             end.close()
+
+
+def send_answer(answers: Connection, work: Callable[[], Any], doing: str) -> None:
+    """In a process of ours with one job (the map, the redirect files): do ``work`` and send the main
+    process its value, or what it raised (``receive_answer`` raises it there)."""
+    try:
+        answer: tuple = ("ok", work())
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
+        answer = ("error", exc)
+    try:
+        answers.send(answer)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text then
+        answers.send(("error", MigrationError(f"{doing} failed: {answer[1]!r}")))
+
+
+def receive_answer(answers: Connection, process: multiprocessing.process.BaseProcess,
+                   died: Callable[[str], MigrationError], doing: str) -> Any:
+    """What ``send_answer`` sent, or what the work raised, raised here; ``died`` when the process ended
+    without an answer (killed: the OOM killer, a signal)."""
+    try:
+        kind, value = answers.recv()
+    except (EOFError, OSError):
+        process.join(1)
+        raise died(f"the process {doing} died (exit code {process.exitcode})") from None
+    if kind == "error":
+        raise value
+    return value
 
 
 @dataclass(eq=False)

@@ -29,6 +29,9 @@ from .store import RouteStore, StoredRedirectSet
 from .writers import write_redirects
 
 
+_DOING = "writing the redirect files"
+
+
 class WriterDied(MigrationError):
     """The writer process ended without an answer (killed: the OOM killer, a signal); the main process can
     write the files itself."""
@@ -61,15 +64,9 @@ class RedirectWriter:
 
     def result(self) -> tuple[list[Output], dict[str, tuple[str, int]]]:
         """The files' ``Output``s once written, and the old URL per page; what the writer raised is raised here."""
-        try:
-            kind, value = self._answers.recv()
-        except (EOFError, OSError):
-            self.process.join(1)
-            raise WriterDied(f"the process writing the redirect files died (exit code "
-                             f"{self.process.exitcode})") from None
-        if kind == "error":
-            raise value
-        return value
+        from ..transform import receive_answer
+
+        return receive_answer(self._answers, self.process, WriterDied, _DOING)
 
     def cancel(self) -> None:
         """Stop it at once, whatever it is doing: its files are not wanted (the run failed, or the map changed)."""
@@ -84,7 +81,7 @@ class RedirectWriter:
 
 
 def _serve(jobs: Connection, answers: Connection) -> None:
-    from ..transform import ignore_ctrl_c
+    from ..transform import ignore_ctrl_c, send_answer
 
     ignore_ctrl_c()
     parent = multiprocessing.parent_process()
@@ -95,17 +92,14 @@ def _serve(jobs: Connection, answers: Connection) -> None:
         path, owners, conflicts, warnings, out_dir, formats, install_dir = jobs.recv()
     except (EOFError, OSError):
         return  # the run needed no files after all, or it is over
-    try:
+
+    def write() -> tuple[list[Output], dict[str, tuple[str, int]]]:
         store = RouteStore.opened(path)
         try:
             redirects = StoredRedirectSet(store, owners, conflicts, warnings)
             outputs = write_redirects(redirects, out_dir, formats, install_dir=install_dir)
-            answer: tuple = ("ok", (outputs, redirects.shortest_old_by_target()))
+            return outputs, redirects.shortest_old_by_target()
         finally:
             store.close()
-    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
-        answer = ("error", exc)
-    try:
-        answers.send(answer)
-    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text then
-        answers.send(("error", MigrationError(f"writing the redirect files failed: {answer[1]!r}")))
+
+    send_answer(answers, write, _DOING)

@@ -193,6 +193,9 @@ def _forks() -> bool:
     return multiprocessing.get_start_method() == "fork"
 
 
+_DOING = "building the redirect map"
+
+
 class BuilderDied(MigrationError):
     """The process building the map ended without an answer (killed); the main process can build it."""
 
@@ -221,15 +224,9 @@ class _InChild:
         return self._answers.poll()
 
     def result(self) -> RedirectSet:
-        try:
-            kind, value = self._answers.recv()
-        except (EOFError, OSError):
-            self._process.join(1)
-            raise BuilderDied(f"the process building the redirect map died (exit code "
-                              f"{self._process.exitcode})") from None
-        if kind == "error":
-            raise value
-        path, owners, conflicts, warnings = value
+        from ..transform import receive_answer
+
+        path, owners, conflicts, warnings = receive_answer(self._answers, self._process, BuilderDied, _DOING)
         store = RouteStore.adopted(path)
         self._cleanup.detach()  # the store removes the folder now
         self._process.join()
@@ -256,20 +253,16 @@ class _ParentGone:
 
 
 def _build_in_child(build: Callable[[Flag, str], RedirectSet], folder: str, answers: Connection) -> None:
-    from ..transform import ignore_ctrl_c
+    from ..transform import ignore_ctrl_c, send_answer
 
     ignore_ctrl_c()
-    try:
+
+    def settled() -> tuple:
         redirects = build(_ParentGone(), folder)
         assert isinstance(redirects, StoredRedirectSet)
-        answer: tuple = ("ok", (redirects.store.hand_over(), redirects.owners, redirects.conflicts,
-                                redirects.warnings))
-    except BaseException as exc:  # noqa: BLE001 - whatever it is, the main process raises it
-        answer = ("error", exc)
-    try:
-        answers.send(answer)
-    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text then
-        answers.send(("error", MigrationError(f"building the redirect map failed: {answer[1]!r}")))
+        return redirects.store.hand_over(), redirects.owners, redirects.conflicts, redirects.warnings
+
+    send_answer(answers, settled, _DOING)
 
 
 class _OnThread:
