@@ -106,7 +106,7 @@ class RouteStore:
     raises ``Cancelled``; whoever made the store on that thread closes it
     (its connection must not be closed by another thread under it).  A map
     built in a process of its own hands its file over (``hand_over``) to
-    the main process, which ``adopted`` it.
+    the main process, which adopts it (``adopted``).
     """
 
     def __init__(self, cancel: Flag | None = None, folder: str | None = None) -> None:
