@@ -170,6 +170,18 @@ class JoomlaReader:
         k2_table = k2.items_table(self.source, self.install.prefix, site)
         if k2_table is not None:
             tables.append(k2_table)
+        yield from self._entries_of(tables, site, bodies)
+
+    def articles(self, site: JoomlaSite, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
+        """Stream the articles; a row that cannot be read comes as a BrokenRow.
+
+        Without ``bodies`` the big text columns are not even decoded, which
+        keeps the planning pass cheap.
+        """
+        yield from self._entries_of([self.content_table], site, bodies)
+
+    def _entries_of(self, tables: list[str], site: JoomlaSite, bodies: bool) -> Iterator[Article | BrokenRow]:
+        """The rows of the articles' table and of K2's items' (when in ``tables``), in one read."""
         for table, row in self.source.read({table: self._columns(table, bodies) for table in tables}):
             if isinstance(row, BrokenRow):
                 yield row
@@ -179,17 +191,6 @@ class JoomlaReader:
                 yield k2.read_item(table, row, site, self.fix)
         if not bodies:
             forget(self.source, tables)  # the headers are planned once
-
-    def articles(self, site: JoomlaSite, *, bodies: bool = True) -> Iterator[Article | BrokenRow]:
-        """Stream the articles; a row that cannot be read comes as a BrokenRow.
-
-        Without ``bodies`` the big text columns are not even decoded, which
-        keeps the planning pass cheap.
-        """
-        for _, row in self.source.read({self.content_table: self._columns(self.content_table, bodies)}):
-            yield row if isinstance(row, BrokenRow) else self._article(row, site)
-        if not bodies:
-            forget(self.source, [self.content_table])  # the headers are planned once
 
     def _columns(self, table: str, bodies: bool) -> tuple[str, ...] | None:
         """What to read of an articles' table: all (None), or without the bodies."""

@@ -116,8 +116,8 @@ def convert_posts(reading: Reading, plan: Plan, options: Callable[[], RenderOpti
             read_of(entry, empty, switches)
             old = last.posts.get(entry.key)
             # Computed here only to compare with the last run's; the conversion process computes the rest.
-            if old is not None and old.fingerprint == article_fingerprint(article, entry) and old.path == entry.path \
-                    and target.holds(old.path, old.sha):
+            if old is not None and old.fingerprint == article_fingerprint(article, entry) \
+                    and _as_left(old, entry, target):
                 keep(entry, old)
                 continue
             texts[entry.key] = (empty, switches)
@@ -156,11 +156,15 @@ def _all_unchanged(plan: Plan, wanted: dict[PostKey, PlannedArticle], last: RunC
         if entry is None:
             continue
         old = last.posts.get(key)
-        if old is None or old.planned != planned_fingerprint(entry) or old.path != entry.path \
-                or not target.holds(old.path, old.sha):
+        if old is None or old.planned != planned_fingerprint(entry) or not _as_left(old, entry, target):
             return None
         out.append((entry, old))
     return out if not pending else None
+
+
+def _as_left(old: CachedPost, entry: PlannedArticle, target: JekyllSite) -> bool:
+    """The post goes where the last run wrote it, and its file still holds the bytes written there."""
+    return old.path == entry.path and target.holds(old.path, old.sha)
 
 
 def _stage(rendered: Rendered, entry: PlannedArticle, out: Converted, staging: Staging,
